@@ -27,7 +27,7 @@ export OPENVINO_LIB_DIR ?= $(OV_DIR)/libs
 # Python tools used by tests and benchmarks (real clients: tritonclient, perf_analyzer; OpenVINO's
 # own Python API as the reference for numerical results), in a venv keyed by the requirements file.
 PY_REQS    := test/requirements.txt
-PY_KEY     := $(shell sha256sum $(PY_REQS) 2>/dev/null | cut -c1-12)
+PY_KEY     := $(shell cat $(PY_REQS) test/requirements-lock.txt 2>/dev/null | sha256sum | cut -c1-12)
 PY_VENV    := $(CACHE)/py-$(PY_KEY)
 export OVFLEET_PYTHON ?= $(PY_VENV)/bin/python
 
@@ -65,7 +65,7 @@ $(OV_DIR)/.done:
 
 openvino: $(OV_DIR)/.done
 
-$(PY_VENV)/.done: $(PY_REQS)
+$(PY_VENV)/.done: $(PY_REQS) test/requirements-lock.txt
 	@echo ">> creating Python tool venv $(PY_VENV)"
 	rm -rf $(PY_VENV)
 	$(PYTHON) -m venv $(PY_VENV)
