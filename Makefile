@@ -85,7 +85,11 @@ perf-analyzer: $(PA_DIR)/.done
 
 deps: $(NODE_STAMP) openvino python perf-analyzer
 
-cluster-bins: $(NODE_STAMP)
+# Local control plane (kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd, kwok) built
+# from the Go module proxy into $(CACHE)/k8s-<version>/bin; a no-op when its .done stamp is present.
+# test/cluster/config.ts finds the binaries through OVFLEET_CACHE.
+export OVFLEET_CACHE := $(CACHE)
+cluster-bins:
 	bash test/cluster/build.sh
 
 # ---------------------------------------------------------------- checks

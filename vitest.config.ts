@@ -28,6 +28,8 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          // One local control plane (test/cluster) for the whole suite; tests read it with inject('ovfleetCluster').
+          globalSetup: ['test/cluster/global-setup.ts'],
           testTimeout: 300_000,
           hookTimeout: 600_000,
           pool: 'forks',

@@ -22,6 +22,8 @@ const fieldsSchema = z
     model_name: z.string().min(1).optional(),
     model_path: z.string().min(1).optional(),
     config_path: z.string().min(1).optional(),
+    /** OVMS syntax, JSON: {"latest":{"num_versions":1}} | {"all":{}} | {"specific":{"versions":[1,3]}}. */
+    model_version_policy: z.string().min(1).optional(),
     /** Infer requests per model (parallel inferences); default: OpenVINO's optimal number. */
     nireq: z.int().min(1).max(1024).optional(),
     target_device: z.string().min(1).default('CPU'),
@@ -83,6 +85,7 @@ export const OVMS_FLAGS: ReadonlySet<Key> = new Set<Key>([
   'model_name',
   'model_path',
   'config_path',
+  'model_version_policy',
   'nireq',
   'target_device',
   'plugin_config',

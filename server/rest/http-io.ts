@@ -1,0 +1,81 @@
+// Small node:http helpers: bounded body reading and JSON/error answers in KServe's shape.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ServerError } from '../errors.ts';
+
+/**
+ * Reads the whole request body, refusing more than `limit` bytes (413) and bodies that end early
+ * (400: truncated).
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = req.headers['content-length'];
+    const expected = declared === undefined ? undefined : Number(declared);
+    if (expected !== undefined && expected > limit) {
+      reject(
+        new ServerError(
+          'OVF_ERR_REQUEST_TOO_LARGE',
+          `request body of ${expected} bytes exceeds the limit of ${limit}`,
+        ),
+      );
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.byteLength;
+      if (size > limit) {
+        failed = true;
+        reject(
+          new ServerError('OVF_ERR_REQUEST_TOO_LARGE', `request body exceeds the limit of ${limit} bytes`),
+        );
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!failed) resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    });
+    req.on('aborted', () => {
+      if (failed) return;
+      failed = true;
+      reject(new ServerError('OVF_ERR_REQUEST_INVALID', `request body truncated after ${size} bytes`));
+    });
+    req.on('error', (error) => {
+      if (failed) return;
+      failed = true;
+      reject(
+        new ServerError('OVF_ERR_REQUEST_INVALID', `request body truncated after ${size} bytes`, {
+          cause: error,
+        }),
+      );
+    });
+  });
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  send(res, status, 'application/json', Buffer.from(JSON.stringify(body)));
+}
+
+export function send(
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  body: Buffer | string,
+  headers: Record<string, string> = {},
+): void {
+  if (res.headersSent || res.destroyed) return;
+  const data = typeof body === 'string' ? Buffer.from(body) : body;
+  res.writeHead(status, {
+    'Content-Type': contentType,
+    'Content-Length': String(data.byteLength),
+    ...headers,
+  });
+  res.end(data);
+}
+
+export function sendError(res: ServerResponse, error: ServerError): void {
+  sendJson(res, error.httpStatus, { error: error.message });
+}
