@@ -121,6 +121,13 @@ function program(): Command {
     .option('--health-port <port>', '/healthz and /readyz port', parseFlagValue, 8081)
     .option('--server-image <image>', 'default ovfleet-server image for InferenceServices that name none')
     .option('--log-level <level>', 'trace | debug | info | warn | error', 'info')
+    .option('--bind-address <addr>', 'address the metrics/health ports listen on', '0.0.0.0')
+    .option('--identity <id>', 'leader-election identity (default: $POD_NAME or host-pid)')
+    .option('--resync-seconds <s>', 're-reconcile every InferenceService this often', parseFlagValue)
+    .option('--workers <n>', 'concurrent reconciles (never two for one InferenceService)', parseFlagValue)
+    .option('--lease-duration-seconds <s>', 'leader Lease duration', parseFlagValue)
+    .option('--renew-deadline-seconds <s>', 'leader gives up if it cannot renew within this', parseFlagValue)
+    .option('--retry-period-seconds <s>', 'how often candidates try and the leader renews', parseFlagValue)
     .addHelpText('after', '\nExample:\n  $ ovfleet run --leader-elect --lease-namespace ovfleet-system')
     .action(async (opts: Record<string, unknown>) => {
       const { runController } = await import('./controller/main.ts');
@@ -139,7 +146,8 @@ async function main(argv: readonly string[]): Promise<number> {
     const e = toOperatorError(error);
     // Internal failures carry their code so a bug report names it; input errors read as plain lines.
     const prefix = e.code === 'OVF_ERR_INTERNAL' ? `${e.code}: ` : '';
-    process.stderr.write(`ovfleet: ${prefix}${e.message}\n`);
+    const lines = `${prefix}${e.message}`.split('\n');
+    process.stderr.write(lines.map((line) => `ovfleet: ${line}\n`).join(''));
     return e.exitCode;
   }
 }

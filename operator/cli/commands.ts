@@ -20,6 +20,30 @@ export interface PlanOptions {
   readonly flags: Partial<Record<SizingFlag, unknown>>;
 }
 
+/**
+ * The plan as the pods will run it: spec.server.ovProperties win over the planned OpenVINO
+ * properties (render merges them the same way), and each such override gets its own reason line.
+ */
+export function effectivePlan(isvc: InferenceService, planned: Plan): Plan {
+  const user = Object.entries(isvc.spec.server.ovProperties);
+  if (user.length === 0) return planned;
+  const rationale = [...planned.rationale];
+  for (const [key, value] of user) {
+    const was = planned.ovProperties[key];
+    const reason =
+      was === undefined
+        ? 'set by spec.server.ovProperties (not a planned property)'
+        : `set by spec.server.ovProperties; wins over the planned ${was}`;
+    rationale.push({ field: `ovProperties.${key}`, value, reason });
+  }
+  return {
+    ...planned,
+    ovProperties: { ...planned.ovProperties, ...isvc.spec.server.ovProperties },
+    rationale,
+  };
+}
+
+/** The sizing plan, exactly what the controller computes (render and the plan hash use this one). */
 function planFor(isvc: InferenceService): Plan {
   return plan(toSizingInput(isvc.spec));
 }
@@ -32,11 +56,24 @@ export async function planCommand(options: PlanOptions): Promise<string> {
       ...doc,
       spec: applySizingFlags((doc.spec ?? {}) as Record<string, unknown>, flags),
     }));
-    const many = services.length > 1;
-    return services
-      .map((isvc) => {
-        const text = formatPlan(planFor(isvc), options.output, options.explain);
-        return many && options.output === 'table' ? `# ${isvc.metadata.name}\n${text}` : text;
+    const plans = services.map((isvc) => ({
+      name: isvc.metadata.name,
+      plan: effectivePlan(isvc, planFor(isvc)),
+    }));
+    const only = plans[0];
+    if (plans.length === 1 && only !== undefined)
+      return formatPlan(only.plan, options.output, options.explain);
+    // Several InferenceServices in one file: a JSON array, YAML documents, or titled tables.
+    if (options.output === 'json')
+      return `${JSON.stringify(
+        plans.map((p) => p.plan),
+        null,
+        2,
+      )}\n`;
+    return plans
+      .map(({ name, plan: p }) => {
+        const text = formatPlan(p, options.output, options.explain);
+        return options.output === 'table' ? `# ${name}\n${text}` : text;
       })
       .join(options.output === 'yaml' ? '---\n' : '\n');
   }

@@ -4,9 +4,15 @@ import { parseAllDocuments } from 'yaml';
 import { type InferenceService, KIND, parseInferenceService } from '../api/resource.ts';
 import { OperatorError } from '../errors.ts';
 
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 export async function readText(file: string): Promise<string> {
   try {
-    return await readFile(file === '-' ? '/dev/stdin' : file, 'utf8');
+    return file === '-' ? await readStdin() : await readFile(file, 'utf8');
   } catch (error: unknown) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new OperatorError('OVF_ERR_INPUT_UNREADABLE', `${file}: cannot read (${reason})`, { cause: error });

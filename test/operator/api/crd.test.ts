@@ -49,7 +49,11 @@ describe('InferenceService CRD', () => {
     expect(crd.metadata?.name).toBe('inferenceservices.ovfleet.io');
     expect(crd.spec.group).toBe('ovfleet.io');
     expect(crd.spec.scope).toBe('Namespaced');
-    expect(crd.spec.names).toMatchObject({ kind: 'InferenceService', plural: 'inferenceservices', shortNames: ['ovis'] });
+    expect(crd.spec.names).toMatchObject({
+      kind: 'InferenceService',
+      plural: 'inferenceservices',
+      shortNames: ['ovis'],
+    });
     const version = crd.spec.versions[0];
     expect(version?.name).toBe('v1alpha1');
     expect(version?.served && version.storage).toBe(true);
@@ -96,14 +100,22 @@ describe('InferenceService CRD', () => {
 
   it('carries the cross-field CEL rules where they apply, each referring to real fields', () => {
     const rulesAt = (path: string) =>
-      ((path === '' ? openApi() : node(path))['x-kubernetes-validations'] as { rule: string }[]).map((r) => r.rule);
+      ((path === '' ? openApi() : node(path))['x-kubernetes-validations'] as { rule: string }[]).map(
+        (r) => r.rule,
+      );
     expect(rulesAt('spec').join(' ')).toContain('self.overrides.vcpusPerInstance <= self.budget.vcpus');
     expect(rulesAt('spec').join(' ')).toContain("self.device != 'HDDL'");
     expect(rulesAt('spec.model.source')).toEqual(['has(self.pvc) != has(self.hostPath)']);
     expect(rulesAt('spec.overrides')[0]).toContain('self.streams <= self.threads');
     expect(rulesAt('')[0]).toContain('self.metadata.name');
     // Every self.a.b path named in a rule exists in the schema below the rule's node (typo guard).
-    for (const path of ['spec', 'spec.model.source', 'spec.model.versionPolicy', 'spec.overrides', 'spec.server']) {
+    for (const path of [
+      'spec',
+      'spec.model.source',
+      'spec.model.versionPolicy',
+      'spec.overrides',
+      'spec.server',
+    ]) {
       for (const rule of rulesAt(path)) {
         for (const ref of rule.matchAll(/self((?:\.[A-Za-z]+)+)/g)) {
           expect(() => node(`${path}${ref[1]}`), `${ref[0]} in ${path}`).not.toThrow();

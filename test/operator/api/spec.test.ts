@@ -48,15 +48,28 @@ describe('InferenceService spec defaults', () => {
 
   it('keeps user values over defaults', () => {
     const { spec } = parseInferenceService(
-      isvc({ ...minimal, objective: 'latency', device: 'HDDL', budget: { vcpus: 8, vpus: 8 }, runtime: 'ovms' }),
+      isvc({
+        ...minimal,
+        objective: 'latency',
+        device: 'HDDL',
+        budget: { vcpus: 8, vpus: 8 },
+        runtime: 'ovms',
+      }),
     );
-    expect([spec.objective, spec.device, spec.runtime, spec.budget.vpus]).toEqual(['latency', 'HDDL', 'ovms', 8]);
+    expect([spec.objective, spec.device, spec.runtime, spec.budget.vpus]).toEqual([
+      'latency',
+      'HDDL',
+      'ovms',
+      8,
+    ]);
   });
 });
 
 describe('InferenceService spec rejections name the field and the rule', () => {
   it('negative vCPUs', () => {
-    expect(problems({ ...minimal, budget: { vcpus: -4 } })).toEqual(['spec.budget.vcpus: must be >= 1 (got -4)']);
+    expect(problems({ ...minimal, budget: { vcpus: -4 } })).toEqual([
+      'spec.budget.vcpus: must be >= 1 (got -4)',
+    ]);
   });
 
   it('fractional vCPUs', () => {
