@@ -75,6 +75,8 @@ export class KubeClient {
   readonly #http = new IsomorphicFetchHttpLibrary();
   readonly #server: string;
   #onWrite: WriteObserver | undefined;
+  /** One connection pool for the process: client-node builds a new one per request otherwise. */
+  #dispatcher: ReturnType<RequestContext['getDispatcher']>;
 
   constructor(kc: KubeConfig, onWrite?: WriteObserver) {
     const cluster = kc.getCurrentCluster();
@@ -101,6 +103,8 @@ export class KubeClient {
     }
     if (options.signal) ctx.setSignal(options.signal);
     await this.#kc.applySecurityAuthentication(ctx);
+    this.#dispatcher ??= ctx.getDispatcher();
+    if (this.#dispatcher) ctx.setDispatcher(this.#dispatcher);
     const response = await this.#http.send(ctx).toPromise();
     if (verb !== 'GET' && response.httpStatusCode < 500) this.#onWrite?.(verb, resourceOf(path));
     return response;

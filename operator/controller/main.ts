@@ -6,7 +6,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { type Logger, pino } from 'pino';
 import { OperatorError } from '../errors.ts';
 import { Controller } from './controller.ts';
-import { CHILD_SELECTOR, desiredState } from './desired-state.ts';
+import { CHILD_SELECTOR, makeDesiredState } from './desired-state.ts';
 import { EventRecorder } from './events.ts';
 import { startHealthServer } from './health-server.ts';
 import { KubeClient } from './kube-client.ts';
@@ -25,7 +25,7 @@ export interface RunHooks {
   desired?: DesiredState;
   /** Install SIGTERM/SIGINT handlers (default true). */
   handleSignals?: boolean;
-  /** Called once the metrics/health server listens, with its port. */
+  /** Called once the metrics server listens, with its port. */
   onListening?: (port: number) => void;
 }
 
@@ -49,7 +49,7 @@ export async function runController(input: ControllerOptionsInput, hooks: RunHoo
   const controller = new Controller({
     client,
     events: new EventRecorder(client, opts.identity, logger),
-    desired: hooks.desired ?? desiredState,
+    desired: hooks.desired ?? makeDesiredState({ serverImage: opts.serverImage }),
     metrics,
     logger,
     namespace: opts.namespace,
@@ -77,13 +77,12 @@ export async function runController(input: ControllerOptionsInput, hooks: RunHoo
     { namespace: opts.namespace ?? '(all)', leaderElect: opts.leaderElect, identity: opts.identity },
     'ovfleet operator starting',
   );
-  const server = await startHealthServer(
-    opts.metricsAddress,
-    metrics.registry,
-    { healthy: () => !stop.signal.aborted, ready: () => controller.synced },
-    logger,
+  const probes = { healthy: () => !stop.signal.aborted, ready: () => controller.synced };
+  const ports = [...new Set([opts.metricsPort, opts.healthPort])];
+  const servers = await Promise.all(
+    ports.map((port) => startHealthServer(`${opts.bindAddress}:${port}`, metrics.registry, probes, logger)),
   );
-  hooks.onListening?.(server.port);
+  hooks.onListening?.(servers[0]?.port ?? 0);
   controller.startInformers(informers.signal);
 
   const elector = opts.leaderElect
@@ -133,7 +132,7 @@ export async function runController(input: ControllerOptionsInput, hooks: RunHoo
     if (!leadershipLost) await elector?.release();
     informers.abort();
     await controller.informersStopped();
-    await server.close();
+    await Promise.all(servers.map((server) => server.close()));
     for (const [name, fn] of handlers) process.off(name, fn);
     logger.info('ovfleet operator stopped');
   }

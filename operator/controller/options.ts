@@ -30,7 +30,19 @@ export const controllerOptionsSchema = z
     leaseDurationSeconds: seconds(1).default(15),
     renewDeadlineSeconds: seconds(1).default(10),
     retryPeriodSeconds: seconds(0.1).default(2),
-    metricsAddress: z.string().min(1).default(':8080').describe('host:port of /metrics, /healthz, /readyz'),
+    bindAddress: z.string().min(1).default('0.0.0.0').describe('address the metrics/health ports listen on'),
+    metricsPort: z.int().min(0).max(65535).default(8080).describe('port of /metrics (0: any free port)'),
+    healthPort: z
+      .int()
+      .min(0)
+      .max(65535)
+      .default(8081)
+      .describe('port of /healthz and /readyz; the same as metricsPort serves all three on one port'),
+    serverImage: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('ovfleet-server image for InferenceServices that name none'),
     resyncSeconds: seconds(1).default(300).describe('re-reconcile every InferenceService this often'),
     workers: z.int().min(1).max(64).default(4).describe('concurrent reconciles (never two for one key)'),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
@@ -68,6 +80,8 @@ export function parseControllerOptions(
 }
 
 const NUMERIC = new Set([
+  'metricsPort',
+  'healthPort',
   'leaseDurationSeconds',
   'renewDeadlineSeconds',
   'retryPeriodSeconds',

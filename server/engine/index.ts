@@ -1,7 +1,10 @@
-// Picks an OpenVINO backend. `auto` tries ov-c first: it needs only the wheel's libraries (which
-// `make openvino` provides) and measured as fast as or faster than openvino-node where both load (see
-// the engine README notes in the report); openvino-node is the fallback when no C library is found.
-// When nothing loads, one OVF_ERR_ENGINE_UNAVAILABLE names every attempt and how to install OpenVINO.
+// Picks an OpenVINO backend. `auto` tries ov-c first: it needs only the PyPI wheel's libraries (which
+// `make openvino` provides), it serves every element type (openvino-node cannot build boolean, f16 or
+// bf16 tensors), and it is the backend measured here (bench/engine/engine-latency.ts: ~0.1 ms per call
+// on a tiny model, of which ~0.01 ms is OpenVINO). openvino-node could not be measured side by side here
+// because its install step downloads the runtime from a host outside the package registries; it is the
+// fallback when no C library is found. When nothing loads, one OVF_ERR_ENGINE_UNAVAILABLE names every
+// attempt (each backend, each path searched, the underlying errors) and how to install OpenVINO.
 import type { Logger } from 'pino';
 import { ServerError } from '../errors.ts';
 import { type EngineEnvironment, OPENVINO_VERSION, readEngineEnvironment } from './engine-config.ts';

@@ -3,7 +3,13 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { GrpcStatus, type ServerError, toServerError } from '../errors.ts';
-import { buildInputs, lookupModel, pickOutputs, resolveOutputs } from '../protocol/infer-request.ts';
+import {
+  buildInputs,
+  lookupModel,
+  pickOutputs,
+  rejectClassification,
+  resolveOutputs,
+} from '../protocol/infer-request.ts';
 import { modelConfig, modelMetadata } from '../protocol/metadata.ts';
 import type { ServerMetrics } from '../protocol/metrics-port.ts';
 import { RequestContext } from '../protocol/request-context.ts';
@@ -71,7 +77,11 @@ export function makeHandlers(deps: HandlerDeps): grpc.UntypedServiceImplementati
       const inputs = buildInputs(model, decodeGrpcInputs(req));
       const outputs = resolveOutputs(
         model,
-        req.outputs.map((o) => ({ name: o.name, options: null })),
+        req.outputs.map((o) => {
+          const classification = o.parameters.classification;
+          rejectClassification(o.name, classification?.int64_param ?? classification?.uint64_param);
+          return { name: o.name, options: null };
+        }),
         null,
       );
       const results = await ctx.infer(model, inputs);

@@ -46,7 +46,6 @@ export interface PoolStats {
 
 interface Waiter {
   readonly grant: (request: InferRequest) => void;
-  readonly fail: (error: ServerError) => void;
 }
 
 export class InferPool {
@@ -182,10 +181,6 @@ export class InferPool {
         grant: (request) => {
           cleanup();
           resolve(request);
-        },
-        fail: (error) => {
-          cleanup();
-          reject(error);
         },
       };
       this.#queue.push(waiter);

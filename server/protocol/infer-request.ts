@@ -77,6 +77,18 @@ export function buildInputs(model: ServedModel, inputs: readonly DecodedInput[])
   return tensors;
 }
 
+/**
+ * The classification extension (`class_count`) turns an output into top-k labels; the server does not
+ * implement it, so asking for it is an error rather than a silently different answer.
+ */
+export function rejectClassification(output: string, classes: unknown): void {
+  if (classes === undefined || classes === null || classes === 0 || classes === '0') return;
+  throw new ServerError(
+    'OVF_ERR_REQUEST_INVALID',
+    `output ${JSON.stringify(output)}: the classification extension (class_count ${String(classes)}) is not supported; request the raw output`,
+  );
+}
+
 export interface ResolvedOutput<T> {
   /** Name the client used (echoed in the response). */
   readonly name: string;

@@ -6,7 +6,7 @@ import type { PortInfo, Tensor } from '../engine/types.ts';
 import { ServerError } from '../errors.ts';
 import { DATATYPE_OF } from './datatypes.ts';
 import { decodeValues, encodeValues, hasValueForm, valuesToJson } from './element-values.ts';
-import { type DecodedInput, inputLabel } from './infer-request.ts';
+import { type DecodedInput, inputLabel, rejectClassification } from './infer-request.ts';
 import { elementCount } from './tensor-check.ts';
 
 const parameterValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
@@ -142,6 +142,7 @@ export function parseRestInferRequest(body: Uint8Array, headerLength: string | u
   }
   const binaryByDefault = req.parameters?.binary_data_output === true;
   const outputs = (req.outputs ?? []).map((o) => {
+    rejectClassification(o.name, o.parameters?.classification);
     const flag = o.parameters?.binary_data;
     return { name: o.name, options: { binary: typeof flag === 'boolean' ? flag : binaryByDefault } };
   });

@@ -30,6 +30,11 @@ export interface RepositoryOptions {
   readonly metrics?: VersionMetricsSink;
   /** Called after every switch (versions loaded or unloaded) and when the repository stops accepting. */
   readonly onChange?: () => void;
+  /**
+   * How long a replaced version lingers after its last request before it is released, for requests
+   * that looked it up but had not started inference yet (default 1000 ms; 0 in unit tests).
+   */
+  readonly unloadGraceMs?: number;
 }
 
 interface ModelEntry {
@@ -195,7 +200,7 @@ export class ModelRepository implements ModelRegistry {
   ): Promise<void> {
     await Promise.all(
       [...versions.values()].map(async (served) => {
-        await served.unload(successor);
+        await served.unload(successor, successor === undefined ? 0 : (this.#options.unloadGraceMs ?? 1000));
         changes.push(`unloaded ${served.name}:${served.version}`);
       }),
     );

@@ -126,15 +126,20 @@ export class ServedVersion implements ServedModel {
    * Takes the version out of service: waits for the requests that hold it, drains the pool and
    * releases the compiled model. `successor` serves stragglers that arrive after the drain.
    */
-  async unload(successor: (() => ServedModel) | undefined): Promise<void> {
+  async unload(successor: (() => ServedModel) | undefined, graceMs = 0): Promise<void> {
     if (this.#state !== 'AVAILABLE') return;
     this.#state = 'UNLOADING';
     this.#successor = successor;
-    if (this.#inFlight > 0) {
-      await new Promise<void>((resolve) => {
-        this.#idle = resolve;
-      });
-    }
+    // Requests that looked this version up but have not called infer() yet (still reading their
+    // body) get `graceMs` to arrive; every arrival restarts the wait for idleness.
+    do {
+      if (this.#inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          this.#idle = resolve;
+        });
+      }
+      if (graceMs > 0) await new Promise((resolve) => setTimeout(resolve, graceMs));
+    } while (this.#inFlight > 0);
     this.#state = 'END';
     await this.#pool.drain();
     this.#compiled.release();

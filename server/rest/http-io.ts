@@ -1,5 +1,7 @@
 // Small node:http helpers: bounded body reading and JSON/error answers in KServe's shape.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { promisify } from 'node:util';
+import * as zlib from 'node:zlib';
 import { ServerError } from '../errors.ts';
 
 /**
@@ -78,4 +80,43 @@ export function send(
 
 export function sendError(res: ServerResponse, error: ServerError): void {
   sendJson(res, error.httpStatus, { error: error.message });
+}
+
+const INFLATE: Record<'gzip' | 'deflate', (buf: Buffer, options: zlib.ZlibOptions) => Promise<Buffer>> = {
+  gzip: promisify(zlib.gunzip),
+  deflate: promisify(zlib.inflate),
+};
+
+/**
+ * Undoes a request's Content-Encoding (gzip and deflate, as tritonclient's request compression sends);
+ * the inflated body is held to the same size limit.
+ */
+export async function decodeContent(
+  body: Buffer,
+  encoding: string | undefined,
+  limit: number,
+): Promise<Buffer> {
+  const name = (encoding ?? 'identity').trim().toLowerCase();
+  if (name === 'identity' || name === '') return body;
+  if (name !== 'gzip' && name !== 'deflate') {
+    throw new ServerError(
+      'OVF_ERR_REQUEST_INVALID',
+      `unsupported Content-Encoding ${JSON.stringify(encoding)} (use gzip or deflate)`,
+    );
+  }
+  try {
+    return await INFLATE[name](body, { maxOutputLength: limit });
+  } catch (error: unknown) {
+    if (error instanceof RangeError) {
+      throw new ServerError(
+        'OVF_ERR_REQUEST_TOO_LARGE',
+        `${name} request body inflates past the limit of ${limit} bytes`,
+        { cause: error },
+      );
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ServerError('OVF_ERR_REQUEST_INVALID', `malformed ${name} request body: ${reason}`, {
+      cause: error,
+    });
+  }
 }

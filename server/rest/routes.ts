@@ -9,7 +9,7 @@ import { RequestContext } from '../protocol/request-context.ts';
 import { encodeRestInferResponse, parseRestInferRequest } from '../protocol/rest-codec.ts';
 import type { ReloadResult, ServerInfo } from '../protocol/transport-options.ts';
 import type { ModelRegistry } from '../repository/types.ts';
-import { readBody, send, sendError, sendJson } from './http-io.ts';
+import { decodeContent, readBody, send, sendError, sendJson } from './http-io.ts';
 
 export interface RouteDeps {
   readonly registry: ModelRegistry;
@@ -55,7 +55,8 @@ export function makeRouter(deps: RouteDeps): (req: IncomingMessage, res: ServerR
       if (!res.writableFinished) ctx.cancel();
     });
     try {
-      const body = await readBody(req, deps.maxBodyBytes);
+      const encoding = req.headers['content-encoding'];
+      const body = await decodeContent(await readBody(req, deps.maxBodyBytes), encoding, deps.maxBodyBytes);
       const header = req.headers['inference-header-content-length'];
       const parsed = parseRestInferRequest(body, Array.isArray(header) ? header[0] : header);
       const model = lookupModel(registry, name, version);

@@ -38,7 +38,13 @@ export type ToWorker =
       readonly settings: ServerSettings;
     }
   | { readonly type: 'snapshot'; readonly snapshot: RegistrySnapshot }
-  | { readonly type: 'infer-result'; readonly id: number; readonly outputs: Map<string, Tensor> }
+  | {
+      readonly type: 'infer-result';
+      readonly id: number;
+      /** The version that ran (the client's default may have moved on since the worker's snapshot). */
+      readonly version: number;
+      readonly outputs: Map<string, Tensor>;
+    }
   | { readonly type: 'reply-error'; readonly id: number; readonly error: SerializedError }
   | { readonly type: 'reload-result'; readonly id: number; readonly result: ReloadResult }
   | { readonly type: 'metrics-text'; readonly id: number; readonly text: string }
@@ -55,7 +61,10 @@ export type ToPrimary =
       readonly type: 'infer';
       readonly id: number;
       readonly name: string;
+      /** The version the client named; undefined = the default (latest). */
       readonly version: number | undefined;
+      /** For a default-version request: the version the worker's snapshot showed as latest. */
+      readonly preferred: number;
       readonly inputs: Map<string, Tensor>;
     }
   | { readonly type: 'cancel'; readonly id: number }

@@ -73,7 +73,8 @@ function compact(inputs: ReadonlyMap<string, Tensor>): Map<string, Tensor> {
 
 class RemoteServedModel implements ServedModel {
   readonly name: string;
-  readonly version: number;
+  /** The snapshot's version; after infer(), the version that actually ran (the primary may have switched). */
+  version: number;
   readonly platform: string;
   readonly inputs: readonly PortInfo[];
   readonly outputs: readonly PortInfo[];
@@ -98,12 +99,20 @@ class RemoteServedModel implements ServedModel {
 
   async infer(inputs: ReadonlyMap<string, Tensor>, options?: InferOptions): Promise<Map<string, Tensor>> {
     const reply = await this.#channel.call(
-      (id) => ({ type: 'infer', id, name: this.name, version: this.#requested, inputs: compact(inputs) }),
+      (id) => ({
+        type: 'infer',
+        id,
+        name: this.name,
+        version: this.#requested,
+        preferred: this.version,
+        inputs: compact(inputs),
+      }),
       options?.signal,
     );
     if (reply.type !== 'infer-result')
       throw new ServerError('OVF_ERR_INTERNAL', `unexpected reply ${reply.type}`);
     this.#channel.served++;
+    this.version = reply.version;
     return reply.outputs;
   }
 }

@@ -1,5 +1,4 @@
 // Entry point of a protocol worker process (forked by WorkerSupervisor; design: ./index.ts).
-import { threadId } from 'node:worker_threads';
 import { createLogger } from '../logging.ts';
 import type { ToPrimary, ToWorker } from './ipc-messages.ts';
 import { serializeError } from './ipc-messages.ts';
@@ -29,7 +28,7 @@ process.on('disconnect', () => {
 process.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'init': {
-      const logger = createLogger(message.settings.log_level).child({ worker: message.index, threadId });
+      const logger = createLogger(message.settings.log_level).child({ worker: message.index });
       startTransports({
         role: message.role,
         registry,

@@ -9,6 +9,7 @@ import type { Tensor } from '../engine/types.ts';
 import { ServerError } from '../errors.ts';
 import type { OvmsMetrics } from '../metrics.ts';
 import type { ModelRepository } from '../repository/model-repository.ts';
+import type { ServedModel } from '../repository/types.ts';
 import { type RegistrySnapshot, serializeError, type ToPrimary, type ToWorker } from './ipc-messages.ts';
 import type { WorkerPlan, WorkerRole } from './worker-plan.ts';
 
@@ -49,6 +50,27 @@ export function snapshotOf(repository: ModelRepository): RegistrySnapshot {
   };
 }
 
+/**
+ * The served version for a worker's request: the one the client named; for a default-version
+ * request the one the worker's snapshot showed (so the metadata it validated against still holds)
+ * while it is served, else the latest.
+ */
+function pickVersion(
+  repository: ModelRepository,
+  name: string,
+  version: number | undefined,
+  preferred: number,
+): ServedModel {
+  if (version !== undefined) return repository.get(name, version);
+  const latest = repository.get(name);
+  if (latest.version === preferred) return latest;
+  try {
+    return repository.get(name, preferred);
+  } catch {
+    return latest;
+  }
+}
+
 export class WorkerSupervisor {
   #options: SupervisorOptions;
   #logger: Logger;
@@ -81,6 +103,10 @@ export class WorkerSupervisor {
     const send = (message: ToWorker): void => {
       if (worker.isConnected()) worker.send(message);
     };
+    // A worker that went away mid-send (EPIPE) is reported through 'exit'; nothing to do here.
+    worker.on('error', (error: Error) =>
+      this.#logger.debug({ err: error, worker: index }, 'worker channel error'),
+    );
     return new Promise((resolve, reject) => {
       let listening = false;
       worker.on('online', () => {
@@ -124,11 +150,16 @@ export class WorkerSupervisor {
       case 'infer': {
         const controller = new AbortController();
         slot.pending.set(message.id, controller);
-        const run = async (): Promise<Map<string, Tensor>> =>
-          repository.get(message.name, message.version).infer(message.inputs, { signal: controller.signal });
+        const run = async (): Promise<{ version: number; outputs: Map<string, Tensor> }> => {
+          const model = pickVersion(repository, message.name, message.version, message.preferred);
+          return {
+            version: model.version,
+            outputs: await model.infer(message.inputs, { signal: controller.signal }),
+          };
+        };
         run()
           .then(
-            (outputs) => send({ type: 'infer-result', id: message.id, outputs }),
+            ({ version, outputs }) => send({ type: 'infer-result', id: message.id, version, outputs }),
             (error: unknown) => send({ type: 'reply-error', id: message.id, error: serializeError(error) }),
           )
           .finally(() => slot.pending.delete(message.id));
@@ -180,6 +211,7 @@ export class WorkerSupervisor {
           }
           slot.worker.once('exit', () => resolve());
           if (slot.worker.isConnected()) slot.worker.send({ type: 'shutdown' } satisfies ToWorker);
+          else slot.worker.process.kill('SIGKILL');
         }),
     );
     await Promise.all(exits);

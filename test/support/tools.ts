@@ -5,7 +5,9 @@ import { existsSync } from 'node:fs';
 function required(name: string, what: string): string {
   const value = process.env[name];
   if (value === undefined || value === '') {
-    throw new Error(`${name} is not set: it should point at ${what}. Run tests through \`make test\` (or run \`make deps\` and export it).`);
+    throw new Error(
+      `${name} is not set: it should point at ${what}. Run tests through \`make test\` (or run \`make deps\` and export it).`,
+    );
   }
   if (!existsSync(value)) throw new Error(`${name}=${value} does not exist; run \`make deps\``);
   return value;

@@ -176,10 +176,25 @@ const PROTOTYPES: Record<keyof OvcApi, string> = {
   ov_tensor_get_shape: 'int ov_tensor_get_shape(void *tensor, _Out_ ov_shape_t *shape)',
 };
 
+function typeExists(name: string): boolean {
+  try {
+    koffi.type(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** koffi types are process-global (a name can be declared once), so they are declared once here. */
 let declared = false;
 function declareTypes(): void {
   if (declared) return;
+  if (typeExists('ov_callback_t')) {
+    // Declared by another instance of this module in the same process (e.g. a test runner that
+    // re-evaluates modules while koffi's native registry persists): same layouts, reuse them.
+    declared = true;
+    return;
+  }
   koffi.struct('ov_version_t', { buildNumber: 'void *', description: 'void *' });
   koffi.struct('ov_available_devices_t', { devices: 'void *', size: 'size_t' });
   koffi.struct('ov_dimension_t', { min: 'int64_t', max: 'int64_t' });

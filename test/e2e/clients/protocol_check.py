@@ -4,8 +4,9 @@ OpenVINO's own result on the same input.
 Prints one JSON object: {"checks": [{"name", "ok", "detail"}], "reference": {...}}. Exits 0 when the
 script itself ran (the checks carry pass/fail); a crash exits non-zero with a traceback.
 
-usage: protocol_check.py --grpc HOST:PORT --http HOST:PORT --model NAME --model-file PATH
+usage: protocol_check.py --grpc HOST:PORT --http HOST:PORT --model NAME=MODEL_FILE [--model ...]
                          [--version N] [--shape NAME:d0,d1,...] [--seed N]
+Server-level checks run once; model checks run per --model and are prefixed with its name.
 """
 
 import argparse
@@ -84,8 +85,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--grpc", required=True)
     parser.add_argument("--http", required=True)
-    parser.add_argument("--model", required=True)
-    parser.add_argument("--model-file", required=True)
+    parser.add_argument("--model", action="append", required=True, help="NAME=MODEL_FILE")
     parser.add_argument("--version", default="")
     parser.add_argument("--shape", action="append", default=[])
     parser.add_argument("--seed", type=int, default=7)
@@ -98,15 +98,12 @@ def main():
     checks = Checks()
     g = grpcclient.InferenceServerClient(url=args.grpc)
     h = httpclient.InferenceServerClient(url=args.http)
-    model, version = args.model, args.version
 
-    # ---- health and metadata
+    # ---- server health and metadata
     checks.run("grpc.is_server_live", lambda: g.is_server_live() or "not live")
     checks.run("grpc.is_server_ready", lambda: g.is_server_ready() or "not ready")
-    checks.run("grpc.is_model_ready", lambda: g.is_model_ready(model, version) or "model not ready")
     checks.run("http.is_server_live", lambda: h.is_server_live() or "not live")
     checks.run("http.is_server_ready", lambda: h.is_server_ready() or "not ready")
-    checks.run("http.is_model_ready", lambda: h.is_model_ready(model, version) or "model not ready")
     checks.run("grpc.is_model_ready(unknown) is false", lambda: (not g.is_model_ready("no-such-model")) or "ready?")
     checks.run("http.is_model_ready(unknown) is false", lambda: (not h.is_model_ready("no-such-model")) or "ready?")
 
@@ -116,9 +113,32 @@ def main():
     checks.run("grpc.get_server_metadata", lambda: server_metadata(g.get_server_metadata(as_json=True)))
     checks.run("http.get_server_metadata", lambda: server_metadata(h.get_server_metadata()))
 
-    # Reference: OpenVINO itself, f32 precision, on the same model file.
     core = ov.Core()
-    compiled = core.compile_model(args.model_file, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
+    for spec in args.model:
+        model, model_file = spec.split("=", 1)
+        check_model(Prefixed(checks, model), g, h, core, model, model_file, args.version, shapes, args.seed)
+
+    json.dump({"checks": checks.items}, sys.stdout)
+    sys.stdout.write("\n")
+    g.close()
+    h.close()
+
+
+class Prefixed:
+    def __init__(self, checks, prefix):
+        self.checks = checks
+        self.prefix = prefix
+
+    def run(self, name, fn):
+        self.checks.run(f"{self.prefix}: {name}", fn)
+
+
+def check_model(checks, g, h, core, model, model_file, version, shapes, seed):
+    checks.run("grpc.is_model_ready", lambda: g.is_model_ready(model, version) or "model not ready")
+    checks.run("http.is_model_ready", lambda: h.is_model_ready(model, version) or "model not ready")
+
+    # Reference: OpenVINO itself, f32 precision, on the same model file.
+    compiled = core.compile_model(model_file, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
     meta = h.get_model_metadata(model, version)
     gmeta = g.get_model_metadata(model, version, as_json=True)
 
@@ -137,7 +157,7 @@ def main():
 
     checks.run("metadata (gRPC == HTTP == OpenVINO ports)", metadata_matches)
 
-    rng = np.random.default_rng(args.seed)
+    rng = np.random.default_rng(seed)
     arrays = {}
     for i in meta["inputs"]:
         arrays[i["name"]] = make_input(rng, i["datatype"], concrete_shape(i["shape"], shapes.get(i["name"])))
@@ -203,6 +223,22 @@ def main():
         "http.infer binary input, default outputs == OpenVINO",
         lambda: compare_all(reference, h.infer(model, http_inputs(True), model_version=version), outputs),
     )
+    checks.run(
+        "http.infer gzip-compressed request == OpenVINO",
+        lambda: compare_all(
+            reference,
+            h.infer(model, http_inputs(True), model_version=version, request_compression_algorithm="gzip"),
+            outputs,
+        ),
+    )
+    checks.run(
+        "grpc.infer gzip-compressed request == OpenVINO",
+        lambda: compare_all(
+            reference,
+            g.infer(model, grpc_inputs(), model_version=version, compression_algorithm="gzip"),
+            outputs,
+        ),
+    )
     last = outputs[-1]
 
     def only_requested(result, proto):
@@ -244,10 +280,6 @@ def main():
         lambda: expect_error(lambda: h.infer("no-such-model", http_inputs(True)), "no-such-model"),
     )
 
-    json.dump({"checks": checks.items}, sys.stdout)
-    sys.stdout.write("\n")
-    g.close()
-    h.close()
 
 
 if __name__ == "__main__":

@@ -137,7 +137,7 @@ describe('reconcile (fake API server)', () => {
     expect(cond.Ready).toMatchObject({ status: 'True', reason: 'AllReplicasReady' });
     expect(cond.Progressing?.status).toBe('False');
     expect(cond.Degraded?.status).toBe('False');
-    expect((api.objects.get(ISVC_PATH)?.status as { readyReplicas: number }).readyReplicas).toBe(20);
+    expect(api.objects.get(ISVC_PATH)?.status).toMatchObject({ readyReplicas: 20 });
   });
 
   it('reverts a manual change of replicas on the Deployment', async () => {

@@ -3,7 +3,11 @@ import type { ElementType, Tensor } from '../../../server/engine/types.ts';
 import { ELEMENT_SIZE } from '../../../server/engine/types.ts';
 import { encodeValues } from '../../support/models.ts';
 
-export function tensor(elementType: ElementType, shape: readonly number[], values: readonly number[]): Tensor {
+export function tensor(
+  elementType: ElementType,
+  shape: readonly number[],
+  values: readonly number[],
+): Tensor {
   return { elementType, shape, data: encodeValues(elementType, values) };
 }
 

@@ -248,6 +248,16 @@ describe('gRPC bad input', () => {
       3,
       'needs 4 elements in fp32_contents, got 1',
     ],
+    [
+      'classification extension',
+      {
+        inputs: [x([1, 4])],
+        raw_input_contents: [f32([1, 2, 3, 4])],
+        outputs: [{ name: 'y', parameters: { classification: { int64_param: '3' } } }],
+      },
+      3,
+      'output "y": the classification extension (class_count 3) is not supported',
+    ],
     ['unknown model', { model_name: 'missing', inputs: [] }, 5, 'model "missing" not found'],
     ['unknown version', { model_version: '9', inputs: [] }, 5, 'has no version 9'],
   ];

@@ -93,9 +93,15 @@ async function addVersion(version: number): Promise<void> {
   await writeFile(join(root, String(version), 'model.onnx'), '');
 }
 
-function repository(extra: string[] = []): ModelRepository {
+function repository(extra: string[] = [], unloadGraceMs = 0): ModelRepository {
   const settings = parseServerArgs(['--model_name', 'm', '--model_path', root, ...extra]);
-  return new ModelRepository({ engine, settings, logger, createPool: (c) => fakePool(c, gate) });
+  return new ModelRepository({
+    engine,
+    settings,
+    logger,
+    createPool: (c) => fakePool(c, gate),
+    unloadGraceMs,
+  });
 }
 
 beforeEach(async () => {
@@ -166,6 +172,22 @@ describe('model repository', () => {
     expect(answeredBy(await old.infer(input))).toBe(join(root, '2', 'model.onnx'));
   });
 
+  it('a replaced version lingers for requests that looked it up but had not started inferring', async () => {
+    await addVersion(1);
+    const repo = repository([], 300);
+    await repo.start();
+    gate.release();
+    const held = repo.get('m'); // e.g. a REST request still reading its body
+    await addVersion(2);
+    const reloading = repo.reload();
+    await expect.poll(() => repo.get('m').version).toBe(2);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(held.state).toBe('UNLOADING');
+    expect(answeredBy(await held.infer(input))).toBe(join(root, '1', 'model.onnx'));
+    await reloading;
+    expect(held.state).toBe('END');
+  });
+
   it('a reload with nothing new changes nothing; a broken new version keeps the old one serving', async () => {
     await addVersion(1);
     const repo = repository();
@@ -189,7 +211,13 @@ describe('model repository', () => {
       writeFile(config, JSON.stringify({ model_config_list: list.map((c) => ({ config: c })) }));
     await write([{ name: 'a', base_path: root }]);
     const settings = parseServerArgs(['--config_path', config]);
-    const repo = new ModelRepository({ engine, settings, logger, createPool: (c) => fakePool(c, gate) });
+    const repo = new ModelRepository({
+      engine,
+      settings,
+      logger,
+      createPool: (c) => fakePool(c, gate),
+      unloadGraceMs: 0,
+    });
     gate.release();
     await repo.start();
     expect(repo.list().map((m) => [m.name, m.versions.map((v) => v.version)])).toEqual([['a', [2]]]);

@@ -1,5 +1,6 @@
 // REST transport against FakeRegistry (no OpenVINO), through Node's fetch and raw sockets.
 import { connect } from 'node:net';
+import { deflateSync, gzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverSettings } from '../../../server/config.ts';
@@ -280,5 +281,99 @@ describe('REST bad input', () => {
       socket.on('error', reject);
     });
     expect(answer).toBe('HTTP/1.1 413 Payload Too Large');
+  });
+});
+
+describe('REST request compression and unsupported extensions', () => {
+  const request = JSON.stringify({
+    inputs: [{ name: 'x', shape: [1, 4], datatype: 'FP32', data: [1, 2, 3, 4] }],
+  });
+
+  it('accepts gzip and deflate bodies', async () => {
+    for (const [encoding, body] of [
+      ['gzip', gzipSync(request)],
+      ['deflate', deflateSync(request)],
+    ] as const) {
+      const res = await infer('/v2/models/add_one/versions/1/infer', body, { 'Content-Encoding': encoding });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { outputs: { data: unknown }[] }).outputs[0]?.data).toEqual([2, 3, 4, 5]);
+    }
+  });
+
+  it('names a corrupt or unknown encoding and a body that inflates past the limit', async () => {
+    const corrupt = await infer('/v2/models/add_one/infer', Buffer.from('not gzip'), {
+      'Content-Encoding': 'gzip',
+    });
+    expect(corrupt.status).toBe(400);
+    expect(((await corrupt.json()) as { error: string }).error).toMatch(/^malformed gzip request body/);
+    const br = await infer('/v2/models/add_one/infer', request, { 'Content-Encoding': 'br' });
+    expect(((await br.json()) as { error: string }).error).toBe(
+      'unsupported Content-Encoding "br" (use gzip or deflate)',
+    );
+    const bomb = await infer('/v2/models/add_one/infer', gzipSync(Buffer.alloc(1024 * 1024, 32)), {
+      'Content-Encoding': 'gzip',
+    });
+    expect(bomb.status).toBe(413);
+  });
+
+  it('refuses the classification extension instead of answering something else', async () => {
+    const res = await infer(
+      '/v2/models/add_one/infer',
+      JSON.stringify({
+        inputs: JSON.parse(request).inputs,
+        outputs: [{ name: 'y', parameters: { classification: 2 } }],
+      }),
+    );
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toContain(
+      'output "y": the classification extension (class_count 2)',
+    );
+  });
+});
+
+describe('REST request deadline', () => {
+  it('ends an inference at request_timeout_ms with 504 and the model sees the abort', async () => {
+    const slow = addOneModel(1, 2000);
+    let aborted = false;
+    const watched = {
+      ...slow,
+      inputs: slow.inputs,
+      outputs: slow.outputs,
+      infer: (inputs: Parameters<typeof slow.infer>[0], options?: Parameters<typeof slow.infer>[1]) => {
+        options?.signal?.addEventListener('abort', () => {
+          aborted = true;
+        });
+        return slow.infer(inputs, options);
+      },
+    };
+    const registry = new FakeRegistry([slow]);
+    registry.get = () => watched;
+    const timed = createRestServer({
+      registry,
+      settings: serverSettings({
+        model_name: 'add_one',
+        model_path: '/unused',
+        rest_bind_address: '127.0.0.1',
+        request_timeout_ms: 100,
+      }),
+      logger: pino({ level: 'silent' }),
+      port: 0,
+    });
+    const timedPort = await timed.listen();
+    try {
+      const started = Date.now();
+      const res = await fetch(`http://127.0.0.1:${timedPort}/v2/models/add_one/infer`, {
+        method: 'POST',
+        body: JSON.stringify({
+          inputs: [{ name: 'x', shape: [1, 4], datatype: 'FP32', data: [1, 2, 3, 4] }],
+        }),
+      });
+      expect(res.status).toBe(504);
+      expect(((await res.json()) as { error: string }).error).toBe('deadline of 100 ms exceeded');
+      expect(Date.now() - started).toBeLessThan(1500);
+      expect(aborted).toBe(true);
+    } finally {
+      await timed.close(false);
+    }
   });
 });

@@ -1,0 +1,112 @@
+// CPU accounting for benchmark processes: CPU seconds from /proc/<pid>/stat (user + system, every
+// thread, children excluded), and a summary of a V8 .cpuprofile by where the self time goes.
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ is 100 on Linux). */
+const USER_HZ = 100;
+
+/** CPU seconds the process has used so far; null when /proc is unavailable or the process is gone. */
+export async function processCpuSeconds(pid: number): Promise<number | null> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const utime = Number(fields[11]);
+    const stime = Number(fields[12]);
+    if (!Number.isFinite(utime) || !Number.isFinite(stime)) return null;
+    return (utime + stime) / USER_HZ;
+  } catch {
+    return null;
+  }
+}
+
+/** Measures the CPU cores a process keeps busy while `work` runs (Δcpu / Δwall). */
+export async function coresUsedDuring<T>(
+  pid: number | undefined,
+  work: () => Promise<T>,
+): Promise<{ value: T; cores: number | null }> {
+  const before = pid === undefined ? null : await processCpuSeconds(pid);
+  const t0 = performance.now();
+  const value = await work();
+  const wallS = (performance.now() - t0) / 1000;
+  const after = pid === undefined ? null : await processCpuSeconds(pid);
+  const cores = before === null || after === null || wallS <= 0 ? null : (after - before) / wallS;
+  return { value, cores };
+}
+
+const profileSchema = z.object({
+  nodes: z.array(
+    z.object({
+      id: z.int(),
+      callFrame: z.object({ functionName: z.string(), url: z.string(), lineNumber: z.int() }),
+    }),
+  ),
+  samples: z.array(z.int()),
+  timeDeltas: z.array(z.number()),
+});
+
+export const PROFILE_CATEGORIES = [
+  'idle',
+  'gc',
+  'native (program)',
+  'grpc-js',
+  'protobuf codec',
+  'ovfleet server',
+  'ovfleet engine (FFI)',
+  'koffi',
+  'node internals',
+  'other',
+] as const;
+export type ProfileCategory = (typeof PROFILE_CATEGORIES)[number];
+
+export interface ProfileSummary {
+  readonly totalMs: number;
+  /** Share of sampled time per category, 0…1. */
+  readonly byCategory: Record<ProfileCategory, number>;
+  /** The functions with the most self time. */
+  readonly top: readonly { readonly frame: string; readonly share: number }[];
+}
+
+/** Which part of the stack a frame belongs to, from its function name and script URL. */
+export function categorize(functionName: string, url: string): ProfileCategory {
+  if (functionName === '(idle)') return 'idle';
+  if (functionName === '(garbage collector)') return 'gc';
+  if (functionName === '(program)') return 'native (program)';
+  if (url.includes('/@grpc/proto-loader/') || url.includes('/protobufjs/')) return 'protobuf codec';
+  if (url.includes('/@grpc/grpc-js/')) return 'grpc-js';
+  if (url.includes('/koffi/')) return 'koffi';
+  if (url.includes('/server/engine/')) return 'ovfleet engine (FFI)';
+  if (url.includes('/server/')) return 'ovfleet server';
+  if (url.startsWith('node:') || url === '') return 'node internals';
+  return 'other';
+}
+
+/** Self time per category and the top frames of a V8 CPU profile (node --cpu-prof output). */
+export async function summarizeCpuProfile(file: string, topN = 12): Promise<ProfileSummary> {
+  const profile = profileSchema.parse(JSON.parse(await readFile(file, 'utf8')));
+  const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+  const selfMs = new Map<string, number>();
+  const byCategory = Object.fromEntries(PROFILE_CATEGORIES.map((c) => [c, 0])) as Record<
+    ProfileCategory,
+    number
+  >;
+  let totalMs = 0;
+  profile.samples.forEach((id, i) => {
+    const ms = (profile.timeDeltas[i] ?? 0) / 1000;
+    const frame = byId.get(id);
+    if (!frame) return;
+    totalMs += ms;
+    byCategory[categorize(frame.functionName, frame.url)] += ms;
+    const where =
+      frame.url === '' ? '' : ` ${frame.url.split('/').slice(-2).join('/')}:${frame.lineNumber + 1}`;
+    const key = `${frame.functionName || '(anonymous)'}${where}`;
+    selfMs.set(key, (selfMs.get(key) ?? 0) + ms);
+  });
+  for (const c of PROFILE_CATEGORIES) byCategory[c] = totalMs > 0 ? byCategory[c] / totalMs : 0;
+  const top = [...selfMs.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, topN)
+    .map(([frame, ms]) => ({ frame, share: totalMs > 0 ? ms / totalMs : 0 }));
+  return { totalMs, byCategory, top };
+}

@@ -1,0 +1,119 @@
+// perf_analyzer (Triton's load generator, from PyPI) as the one client for every server: one run per
+// concurrency level, its CSV report parsed into throughput and latency percentiles.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { runCommand } from '../common/processes.ts';
+
+export const PROTOCOLS = ['grpc', 'rest-binary', 'rest-json'] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
+
+const PROTOCOL_ARGS: Record<Protocol, readonly string[]> = {
+  grpc: ['-i', 'grpc'],
+  'rest-binary': ['-i', 'http', '--input-tensor-format', 'binary', '--output-tensor-format', 'binary'],
+  'rest-json': ['-i', 'http', '--input-tensor-format', 'json', '--output-tensor-format', 'json'],
+};
+
+export interface LoadPoint {
+  readonly concurrency: number;
+  readonly throughput: number;
+  readonly p50Ms: number;
+  readonly p90Ms: number;
+  readonly p99Ms: number;
+}
+
+export interface PerfAnalyzerRun {
+  readonly perfAnalyzer: string;
+  readonly model: string;
+  /** host:port of the gRPC or REST endpoint matching `protocol`. */
+  readonly url: string;
+  readonly protocol: Protocol;
+  readonly concurrency: number;
+  readonly measurementIntervalMs: number;
+  readonly env: NodeJS.ProcessEnv;
+  readonly logger: Logger;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Parses perf_analyzer's `-f` CSV: one row per concurrency with `Inferences/Second` and the client
+ * latencies in microseconds. Throws when a column is missing or no row is present.
+ */
+export function parsePerfAnalyzerCsv(csv: string): LoadPoint[] {
+  const lines = csv
+    .trim()
+    .split('\n')
+    .filter((l) => l.trim() !== '');
+  const header = (lines[0] ?? '').split(',');
+  const column = (name: string): number => {
+    const i = header.indexOf(name);
+    if (i < 0) throw new Error(`perf_analyzer CSV has no "${name}" column: ${header.join(',')}`);
+    return i;
+  };
+  const cols = {
+    concurrency: column('Concurrency'),
+    throughput: column('Inferences/Second'),
+    p50: column('p50 latency'),
+    p90: column('p90 latency'),
+    p99: column('p99 latency'),
+  };
+  const points = lines.slice(1).map((line) => {
+    const cells = line.split(',').map(Number);
+    const at = (i: number): number => cells[i] ?? Number.NaN;
+    return {
+      concurrency: at(cols.concurrency),
+      throughput: at(cols.throughput),
+      p50Ms: at(cols.p50) / 1000,
+      p90Ms: at(cols.p90) / 1000,
+      p99Ms: at(cols.p99) / 1000,
+    };
+  });
+  if (points.length === 0) throw new Error('perf_analyzer CSV has no measurement rows');
+  return points;
+}
+
+/** One perf_analyzer measurement: three windows of `measurementIntervalMs` at one concurrency. */
+export async function measureLoad(run: PerfAnalyzerRun): Promise<LoadPoint> {
+  const dir = await mkdtemp(join(tmpdir(), 'ovfleet-pa-'));
+  const csv = join(dir, 'report.csv');
+  try {
+    const args = [
+      '-m',
+      run.model,
+      '-u',
+      run.url,
+      ...PROTOCOL_ARGS[run.protocol],
+      '--concurrency-range',
+      `${run.concurrency}:${run.concurrency}`,
+      '--measurement-interval',
+      String(run.measurementIntervalMs),
+      // Noisy shared machines rarely give three windows within a few percent: take the three windows
+      // as they come (stability check off) and report their average, as perf_analyzer does.
+      '--max-trials',
+      '3',
+      '--stability-percentage',
+      '999',
+      '--percentile',
+      '99',
+      '-f',
+      csv,
+    ];
+    const result = await runCommand(run.perfAnalyzer, args, {
+      env: run.env,
+      logger: run.logger,
+      timeoutMs: run.measurementIntervalMs * 6 + 30_000,
+      ...(run.signal === undefined ? {} : { signal: run.signal }),
+    });
+    if (result.code !== 0) {
+      throw new Error(
+        `perf_analyzer failed (${run.protocol}, concurrency ${run.concurrency}, exit ${result.code}):\n${(result.stdout + result.stderr).slice(-3000)}`,
+      );
+    }
+    const [point] = parsePerfAnalyzerCsv(await readFile(csv, 'utf8'));
+    if (point === undefined) throw new Error('perf_analyzer wrote no row');
+    return point;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
