@@ -34,7 +34,7 @@ export OVFLEET_PYTHON ?= $(PY_VENV)/bin/python
 NODE_STAMP := node_modules/.ovfleet-$(NODE_VERSION).stamp
 
 .PHONY: help deps node openvino python perf-analyzer cluster-bins lint typecheck unit test demo clean-cache \
-        bench-server bench-sizing bench-operator
+        bench-venv bench-server bench-sizing bench-operator
 
 help:
 	@echo "make demo   - local control plane + operator + example InferenceService + a real server answering inference"
@@ -110,14 +110,31 @@ demo: deps cluster-bins
 	node scripts/demo.ts
 
 # ---------------------------------------------------------------- benchmarks (never part of make test)
-bench-server: deps
-	node bench/server/run.ts
+# A separate venv for the benchmarks' Python (the KServe peer, benchmark_app, matplotlib), keyed by
+# bench/requirements*.txt like the test venv. BENCH_ARGS passes flags through (e.g. --models cls).
+BENCH_REQS  := bench/requirements.txt
+BENCH_KEY   := $(shell cat $(BENCH_REQS) bench/requirements-lock.txt 2>/dev/null | sha256sum | cut -c1-12)
+BENCH_VENV  := $(CACHE)/bench-py-$(BENCH_KEY)
+export OVFLEET_BENCH_PYTHON ?= $(BENCH_VENV)/bin/python
+BENCH_ARGS  ?=
 
-bench-sizing: deps
-	node bench/sizing/run.ts
+$(BENCH_VENV)/.done: $(BENCH_REQS) bench/requirements-lock.txt
+	@echo ">> creating benchmark Python venv $(BENCH_VENV)"
+	rm -rf $(BENCH_VENV)
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check -r $(BENCH_REQS)
+	touch $@
+
+bench-venv: $(BENCH_VENV)/.done
+
+bench-server: deps bench-venv
+	node bench/server/run.ts $(BENCH_ARGS)
+
+bench-sizing: deps bench-venv
+	node bench/sizing/run.ts $(BENCH_ARGS)
 
 bench-operator: deps cluster-bins
-	node bench/operator/run.ts
+	node bench/operator/run.ts $(BENCH_ARGS)
 
 clean-cache:
 	rm -rf $(CACHE)

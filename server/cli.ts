@@ -2,15 +2,18 @@
 // 0 after a graceful stop (SIGTERM/SIGINT), 1 when the server cannot start (unavailable device, model
 // not loadable, port taken…), 2 for bad flags.
 import { ConfigError, parseServerArgs, type ServerSettings } from './config.ts';
-import { toServerError } from './errors.ts';
+import { ServerError, toServerError } from './errors.ts';
 import { createLogger } from './logging.ts';
 import { startServer } from './main.ts';
+import { singleModelConfig } from './repository/model-config.ts';
 
 function parseOrExit(argv: readonly string[]): ServerSettings {
   try {
-    return parseServerArgs(argv);
+    const settings = parseServerArgs(argv);
+    singleModelConfig(settings); // --shape and --model_version_policy are flags too: check them now
+    return settings;
   } catch (error: unknown) {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || (error instanceof ServerError && error.code === 'OVF_ERR_CONFIG_INVALID')) {
       process.stderr.write(`ovfleet-server: ${error.message}\n`);
       process.exit(2);
     }

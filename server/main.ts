@@ -12,7 +12,7 @@ import { type StartedTransports, startTransports } from './workers/start-transpo
 import { WorkerSupervisor } from './workers/worker-supervisor.ts';
 
 /** Time in-flight requests get at shutdown before their connections are closed. */
-export const SHUTDOWN_GRACE_MS = 30_000;
+export const SHUTDOWN_GRACE_MS = 25_000; // under Kubernetes' default 30 s terminationGracePeriodSeconds
 
 export interface RunningServer {
   readonly grpcPort: number | undefined;

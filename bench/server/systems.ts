@@ -12,6 +12,8 @@ export interface ServingConfig {
   /** compile_model properties: PERFORMANCE_HINT, NUM_STREAMS, INFERENCE_NUM_THREADS. */
   readonly properties: Readonly<Record<string, string>>;
   readonly nireq: number;
+  /** gRPC (and REST) protocol workers; 1 = transports in the main process. */
+  readonly workers?: number;
 }
 
 export interface RunningSystem {
@@ -26,6 +28,8 @@ export interface StartOptions {
   readonly signal?: AbortSignal;
   /** Write a V8 CPU profile into this folder when the server exits. */
   readonly cpuProfileDir?: string;
+  /** Pin the server to these CPUs (a `taskset -c` list such as "0" or "0,1"). */
+  readonly cpus?: string;
 }
 
 async function ready(service: Service, restPort: number, grpcPort: number, options: StartOptions) {
@@ -43,36 +47,41 @@ export async function startOvfleet(
   const restPort = await freePort();
   const nodeFlags =
     options.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`];
-  const service = startService(
+  const workers = String(serving.workers ?? 1);
+  const command = [
     process.execPath,
-    [
-      ...nodeFlags,
-      SERVER_BIN,
-      '--model_name',
-      model.name,
-      '--model_path',
-      repository,
-      '--shape',
-      `(${model.shape.join(',')})`,
-      '--plugin_config',
-      JSON.stringify(serving.properties),
-      '--nireq',
-      String(serving.nireq),
-      '--port',
-      String(grpcPort),
-      '--rest_port',
-      String(restPort),
-      '--grpc_bind_address',
-      '127.0.0.1',
-      '--rest_bind_address',
-      '127.0.0.1',
-      '--log_level',
-      'WARNING',
-      '--file_system_poll_wait_seconds',
-      '0',
-    ],
-    { env: options.env, logger: options.logger },
-  );
+    ...nodeFlags,
+    SERVER_BIN,
+    '--model_name',
+    model.name,
+    '--model_path',
+    repository,
+    '--shape',
+    `(${model.shape.join(',')})`,
+    '--plugin_config',
+    JSON.stringify(serving.properties),
+    '--nireq',
+    String(serving.nireq),
+    '--port',
+    String(grpcPort),
+    '--rest_port',
+    String(restPort),
+    '--grpc_bind_address',
+    '127.0.0.1',
+    '--rest_bind_address',
+    '127.0.0.1',
+    '--log_level',
+    'WARNING',
+    '--file_system_poll_wait_seconds',
+    '0',
+    '--grpc_workers',
+    workers,
+    '--rest_workers',
+    workers,
+  ];
+  // taskset execs the server, so the service's pid is the server's.
+  const [file, ...args] = options.cpus === undefined ? command : ['taskset', '-c', options.cpus, ...command];
+  const service = startService(file ?? process.execPath, args, { env: options.env, logger: options.logger });
   return ready(service, restPort, grpcPort, options);
 }
 

@@ -53,6 +53,8 @@ export class ModelRepository implements ModelRegistry {
   #running: Promise<ReloadResult> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
+  /** Errors the last reload reported, so a poll repeats none of them in the log every second. */
+  #reported = new Set<string>();
 
   constructor(options: RepositoryOptions) {
     this.#options = options;
@@ -108,10 +110,9 @@ export class ModelRepository implements ModelRegistry {
       configs = await loadModelConfigs(this.#options.settings);
     } catch (error: unknown) {
       const message = toServerError(error).message;
-      this.#logger.error(
-        { err: error, reason },
-        'reload: configuration rejected, keeping the current models',
-      );
+      if (this.#shouldReport(reason, [message])) {
+        this.#logger.error({ err: error, reason }, 'reload: configuration rejected, keeping the current models');
+      }
       return { ok: false, message };
     }
     const changes: string[] = [];
@@ -134,10 +135,9 @@ export class ModelRepository implements ModelRegistry {
       } catch (error: unknown) {
         const message = `${config.name}: ${toServerError(error).message}`;
         errors.push(message);
-        this.#logger.error(
-          { err: error, model: config.name, reason },
-          'reload failed, keeping the current versions',
-        );
+        if (reason === 'request' || !this.#reported.has(message)) {
+          this.#logger.error({ err: error, model: config.name, reason }, 'reload failed, keeping the current versions');
+        }
         continue;
       }
       const old = entry?.versions ?? new Map<number, ServedVersion>();
@@ -147,10 +147,17 @@ export class ModelRepository implements ModelRegistry {
       await this.#unloadAll(leaving, () => this.get(config.name), changes);
     }
     const message = [...changes, ...errors].join('; ') || 'no changes';
-    if (changes.length > 0 || errors.length > 0 || reason === 'request') {
+    if (changes.length > 0 || this.#shouldReport(reason, errors) || reason === 'request') {
       this.#logger.info({ reason, changes, errors }, 'reload done');
     }
     return { ok: errors.length === 0, message, details: { changes, errors } };
+  }
+
+  /** True when `errors` differ from what the previous reload reported (always for a request). */
+  #shouldReport(reason: 'poll' | 'request', errors: readonly string[]): boolean {
+    const fresh = errors.some((e) => !this.#reported.has(e));
+    this.#reported = new Set(errors);
+    return reason === 'request' || fresh;
   }
 
   /** The version map a model should have now, reusing `current` versions that stay. */

@@ -6,7 +6,7 @@ import { PrimaryChannel, RemoteMetrics, RemoteRegistry, reloadInPrimary } from '
 import { type StartedTransports, startTransports } from './start-transports.ts';
 
 /** Time a worker gives in-flight requests at shutdown before closing their connections. */
-const SHUTDOWN_GRACE_MS = 30_000;
+const SHUTDOWN_GRACE_MS = 25_000;
 
 const send = (message: ToPrimary): void => {
   if (process.connected) process.send?.(message);

@@ -258,3 +258,29 @@ describe('model repository', () => {
     await repo.close();
   });
 });
+
+describe('reload error reporting', () => {
+  it('a poll does not log the same failure every second; a request always does', async () => {
+    await addVersion(1);
+    const lines: string[] = [];
+    const capture = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+    const settings = parseServerArgs(['--model_name', 'm', '--model_path', root]);
+    const repo = new ModelRepository({
+      engine,
+      settings,
+      logger: capture,
+      createPool: (c) => fakePool(c, gate),
+      unloadGraceMs: 0,
+    });
+    await repo.start();
+    engine.failOn = `${join(root, '2')}/`;
+    await addVersion(2);
+    const failures = () => lines.filter((l) => l.includes('reload failed')).length;
+    await repo.reload('poll');
+    await repo.reload('poll');
+    await repo.reload('poll');
+    expect(failures()).toBe(1);
+    await repo.reload('request');
+    expect(failures()).toBe(2);
+  });
+});
