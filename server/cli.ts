@@ -13,7 +13,10 @@ function parseOrExit(argv: readonly string[]): ServerSettings {
     singleModelConfig(settings); // --shape and --model_version_policy are flags too: check them now
     return settings;
   } catch (error: unknown) {
-    if (error instanceof ConfigError || (error instanceof ServerError && error.code === 'OVF_ERR_CONFIG_INVALID')) {
+    if (
+      error instanceof ConfigError ||
+      (error instanceof ServerError && error.code === 'OVF_ERR_CONFIG_INVALID')
+    ) {
       process.stderr.write(`ovfleet-server: ${error.message}\n`);
       process.exit(2);
     }

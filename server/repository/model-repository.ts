@@ -111,7 +111,10 @@ export class ModelRepository implements ModelRegistry {
     } catch (error: unknown) {
       const message = toServerError(error).message;
       if (this.#shouldReport(reason, [message])) {
-        this.#logger.error({ err: error, reason }, 'reload: configuration rejected, keeping the current models');
+        this.#logger.error(
+          { err: error, reason },
+          'reload: configuration rejected, keeping the current models',
+        );
       }
       return { ok: false, message };
     }
@@ -136,7 +139,10 @@ export class ModelRepository implements ModelRegistry {
         const message = `${config.name}: ${toServerError(error).message}`;
         errors.push(message);
         if (reason === 'request' || !this.#reported.has(message)) {
-          this.#logger.error({ err: error, model: config.name, reason }, 'reload failed, keeping the current versions');
+          this.#logger.error(
+            { err: error, model: config.name, reason },
+            'reload failed, keeping the current versions',
+          );
         }
         continue;
       }

@@ -5,9 +5,10 @@
 //     `nireq` keeps its meaning: one pool of nireq requests per model version, however many workers.
 //   * With grpc_workers = rest_workers = 1 there are no workers at all: the primary runs both
 //     transports itself and a request never leaves the process (no hop).
-//   * Otherwise the primary forks W = max(grpc_workers, rest_workers) worker processes (capped at
-//     the instance's vCPUs, os.availableParallelism()). Worker i serves gRPC when i < grpc_workers
-//     and REST when i < rest_workers. Workers listen on the same ports; node:cluster shares them
+//   * Otherwise the primary forks W = max(grpc_workers, rest_workers) worker processes, capped at
+//     the instance's vCPUs (the CPU affinity the kubelet pinned, lowered by a cgroup CPU quota).
+//     Worker i serves gRPC when i < grpc_workers and REST when i < rest_workers.
+//     Workers listen on the same ports; node:cluster shares them
 //     (the primary accepts and hands connections to workers round-robin), which works for any server
 //     code: grpc-js and node:http are used unchanged. A worker does all protocol work — HTTP/2 and
 //     HTTP parsing, protobuf and JSON (de)serialisation, validation — on its own core and keeps many

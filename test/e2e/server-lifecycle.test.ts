@@ -48,7 +48,14 @@ describe('start-up errors', () => {
     const unknown = await runToExit(['--model_name', 'm', '--model_path', addModel, '--grpc_threads', '4']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('--grpc_threads: unknown flag');
-    const policy = await runToExit(['--model_name', 'm', '--model_path', addModel, '--model_version_policy', '{"newest":{}}']);
+    const policy = await runToExit([
+      '--model_name',
+      'm',
+      '--model_path',
+      addModel,
+      '--model_version_policy',
+      '{"newest":{}}',
+    ]);
     expect(policy.code).toBe(2);
     expect(policy.stderr).toContain('--model_version_policy');
   });

@@ -1,5 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { planWorkers } from '../../../server/workers/worker-plan.ts';
+import { cpusFromCpuMax, instanceVcpus, planWorkers } from '../../../server/workers/worker-plan.ts';
 
 const ports = { port: 9000, rest_port: 8000 };
 
@@ -38,5 +39,19 @@ describe('worker plan', () => {
       { grpc: false, rest: true },
     ]);
     expect(plan.capped).toBe(false);
+  });
+});
+
+describe('instance vCPUs', () => {
+  it('reads a CFS quota from cgroup v2 cpu.max', () => {
+    expect(cpusFromCpuMax('400000 100000\n')).toBe(4);
+    expect(cpusFromCpuMax('150000 100000')).toBe(1);
+    expect(cpusFromCpuMax('50000 100000')).toBe(1);
+    expect(cpusFromCpuMax('max 100000')).toBeUndefined();
+    expect(cpusFromCpuMax('')).toBeUndefined();
+  });
+
+  it('falls back to the CPU affinity without a cgroup file', () => {
+    expect(instanceVcpus('/nonexistent/cpu.max')).toBe(availableParallelism());
   });
 });
