@@ -10,7 +10,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['test/operator/**/*.test.ts', 'test/server/**/*.test.ts', 'test/scripts/**/*.test.ts'],
+          include: [
+            'test/operator/**/*.test.ts',
+            'test/server/**/*.test.ts',
+            'test/scripts/**/*.test.ts',
+            'test/bench/**/*.test.ts',
+          ],
           testTimeout: 30_000,
         },
       },

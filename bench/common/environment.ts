@@ -11,8 +11,6 @@ export interface BenchEnvironment {
   readonly benchPython: string;
   /** OpenVINO's libs folder, for ovfleet's ov-c engine (OPENVINO_LIB_DIR). */
   readonly openvinoLibDir: string;
-  /** The project cache (OVFLEET_CACHE), where the local control plane binaries live. */
-  readonly cache: string | undefined;
   /** The whole environment to hand to child processes. */
   readonly childEnv: NodeJS.ProcessEnv;
 }
@@ -33,7 +31,6 @@ export function readBenchEnvironment(env: NodeJS.ProcessEnv = process.env): Benc
     perfAnalyzer: required(env, 'PERF_ANALYZER', 'the perf_analyzer launcher'),
     benchPython: required(env, 'OVFLEET_BENCH_PYTHON', 'the Python of the bench venv'),
     openvinoLibDir: required(env, 'OPENVINO_LIB_DIR', "OpenVINO's libs folder"),
-    cache: env.OVFLEET_CACHE || undefined,
     childEnv: { ...env },
   });
 }
@@ -41,4 +38,9 @@ export function readBenchEnvironment(env: NodeJS.ProcessEnv = process.env): Benc
 /** benchmark_app of the bench venv (installed beside its python by the openvino wheel). */
 export function benchmarkAppPath(environment: BenchEnvironment): string {
   return join(dirname(environment.benchPython), 'benchmark_app');
+}
+
+/** The environment handed to child processes by benchmarks that need none of the tools above. */
+export function childEnvironment(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...env };
 }

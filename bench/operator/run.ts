@@ -1,122 +1,38 @@
-// Operator scale benchmark (never part of `make test`): apply N InferenceServices at once to a local
-// control plane and measure the time from the apply until every one is Ready, and the operator's peak
-// RSS (VmHWM of its process). Prints JSON (machine-readable) and a short table.
-//   node bench/operator/run.ts [--count 200] [--timeout-s 600]
-import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+// make bench-operator: on the local control plane (test/cluster), `ovfleet run` against 200 and
+// 1,000 InferenceServices: time from apply to all Ready, reconcile latency (p50/p99) of a spec change
+// to every service under that load, the operator's peak RSS and its API writes per reconcile.
+//
+//   node bench/operator/run.ts [--counts 200,1000] [--timeout-s 600]
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { pino } from 'pino';
-import { parse, stringify } from 'yaml';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
 import { type Cluster, type FakeNodeSpec, startCluster } from '../../test/cluster/harness.ts';
+import { childEnvironment } from '../common/environment.ts';
+import { benchLogger } from '../common/logger.ts';
+import { freePort, type Service, startService, waitForHttp } from '../common/processes.ts';
+import { formatTargets, hostFacts, type Target, writeResult } from '../common/results.ts';
+import { round, summarize } from '../common/stats.ts';
+import { formatTable } from '../common/table.ts';
+import { serviceList, sumMetric } from './services.ts';
+import { ServiceTracker } from './tracker.ts';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const { values } = parseArgs({
-  options: { count: { type: 'string', default: '200' }, 'timeout-s': { type: 'string', default: '600' } },
-});
-const COUNT = Number(values.count);
-const TIMEOUT_MS = Number(values['timeout-s']) * 1000;
-const NS = 'bench';
-// Each InferenceService gets a 4-vCPU throughput budget → one 4-vCPU pod; these nodes hold them all.
-const NODES: FakeNodeSpec[] = Array.from(
-  { length: Math.max(2, Math.ceil((COUNT * 4) / 128) + 1) },
-  (_, i) => ({
-    name: `bench-${i}`,
-    cpu: 128,
-    memory: '1Ti',
-    pods: 110,
-    extendedResources: {},
-    labels: {},
-  }),
-);
+const CLI = fileURLToPath(new URL('../../bin/ovfleet.js', import.meta.url));
+const CRD = fileURLToPath(new URL('../../crds/inferenceservices.ovfleet.io.yaml', import.meta.url));
+const APPLY_CHUNK = 100;
 
-function peakRssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return kb / 1024;
+interface Operator {
+  readonly service: Service;
+  readonly url: string;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
-function isvc(i: number): unknown {
-  const d = parse(readFileSync(join(ROOT, 'examples', 'throughput.yaml'), 'utf8')) as {
-    metadata: Record<string, unknown>;
-    spec: Record<string, unknown>;
-  };
-  d.metadata = { name: `svc-${String(i).padStart(3, '0')}`, namespace: NS };
-  d.spec.budget = { vcpus: 4 };
-  return d;
-}
-
-async function readyCount(cluster: Cluster): Promise<number> {
-  const list = JSON.parse(await cluster.kubectl(['get', 'ovis', '-n', NS, '-o', 'json'])) as {
-    items: { status?: { conditions?: { type: string; status: string }[] } }[];
-  };
-  return list.items.filter((x) =>
-    x.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
-  ).length;
-}
-
-let cluster: Cluster | undefined;
-let op: ChildProcess | undefined;
-try {
-  console.error(`starting a control plane with ${NODES.length} fake nodes of 128 vCPU`);
-  cluster = await startCluster({ logger: pino({ level: 'warn' }), nodes: NODES });
-  await cluster.kubectl(['apply', '-f', 'crds/']);
-  await cluster.kubectl([
-    'wait',
-    '--for=condition=Established',
-    'crd/inferenceservices.ovfleet.io',
-    '--timeout=60s',
-  ]);
-  await cluster.kubectl(['create', 'namespace', NS]);
-  await cluster.kubectl(['apply', '-f', '-'], {
-    input: stringify({
-      apiVersion: 'v1',
-      kind: 'List',
-      items: [
-        {
-          apiVersion: 'v1',
-          kind: 'PersistentVolume',
-          metadata: { name: 'bench-models' },
-          spec: {
-            capacity: { storage: '1Gi' },
-            accessModes: ['ReadOnlyMany'],
-            storageClassName: '',
-            hostPath: { path: '/var/lib/ovfleet-models' },
-            claimRef: { namespace: NS, name: 'ocr-models' },
-          },
-        },
-        {
-          apiVersion: 'v1',
-          kind: 'PersistentVolumeClaim',
-          metadata: { name: 'ocr-models', namespace: NS },
-          spec: {
-            accessModes: ['ReadOnlyMany'],
-            storageClassName: '',
-            volumeName: 'bench-models',
-            resources: { requests: { storage: '1Gi' } },
-          },
-        },
-      ],
-    }),
-  });
+async function startOperator(cluster: Cluster, env: NodeJS.ProcessEnv, logger: Logger): Promise<Operator> {
   const port = await freePort();
-  op = spawn(
+  const service = startService(
     process.execPath,
     [
-      join(ROOT, 'bin', 'ovfleet.js'),
+      CLI,
       'run',
       `--kubeconfig=${cluster.kubeconfigPath}`,
       '--bind-address=127.0.0.1',
@@ -124,70 +40,213 @@ try {
       `--health-port=${port}`,
       '--log-level=warn',
     ],
-    { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
+    { env, logger },
   );
-  const pid = op.pid ?? 0;
-  for (let i = 0; i < 150; i++) {
-    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (ok) break;
-    await sleep(200);
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/readyz`, service, 60_000);
+  return { service, url };
+}
+
+async function metrics(op: Operator): Promise<{ writes: number; reconciles: number }> {
+  const text = await (await fetch(`${op.url}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+  return {
+    writes: sumMetric(text, 'ovfleet_api_writes_total'),
+    reconciles: sumMetric(text, 'ovfleet_reconcile_total'),
+  };
+}
+
+/** Peak resident set (VmHWM) of a process, in MiB; null when /proc cannot tell. */
+async function peakRssMiB(pid: number | undefined): Promise<number | null> {
+  if (pid === undefined) return null;
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+    return kb === undefined ? null : Number(kb) / 1024;
+  } catch {
+    return null;
   }
-  const rssIdle = peakRssMiB(pid);
-  console.error(`applying ${COUNT} InferenceServices`);
-  const started = Date.now();
-  await cluster.kubectl(['apply', '-f', '-'], {
-    input: stringify({
-      apiVersion: 'v1',
-      kind: 'List',
-      items: Array.from({ length: COUNT }, (_, i) => isvc(i)),
-    }),
+}
+
+async function applyAll(
+  cluster: Cluster,
+  namespace: string,
+  count: number,
+  signal: AbortSignal,
+  nireq?: number,
+): Promise<void> {
+  for (let from = 0; from < count; from += APPLY_CHUNK) {
+    await cluster.kubectl(['apply', '-f', '-'], {
+      input: serviceList(namespace, from, Math.min(count, from + APPLY_CHUNK), nireq),
+      signal,
+    });
+  }
+}
+
+interface Row {
+  readonly services: number;
+  readonly applyToAllReadyS: number | null;
+  readonly readyAtEnd: number;
+  readonly specChangeObserved: number;
+  readonly reconcileP50Ms: number | null;
+  readonly reconcileP99Ms: number | null;
+  readonly writesPerReconcileInitial: number | null;
+  readonly writesPerReconcileSpecChange: number | null;
+  readonly operatorPeakRssMiB: number | null;
+}
+
+async function scenario(
+  cluster: Cluster,
+  kc: KubeConfig,
+  op: Operator,
+  count: number,
+  timeoutMs: number,
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<Row> {
+  const namespace = `bench-${count}`;
+  await cluster.kubectl(['create', 'namespace', namespace], { signal });
+  const tracker = new ServiceTracker(logger);
+  await tracker.start(kc, namespace);
+  try {
+    const m0 = await metrics(op);
+    const t0 = performance.now();
+    await applyAll(cluster, namespace, count, signal);
+    const allReady = await tracker.until(() => tracker.readyCount() >= count, timeoutMs, signal);
+    const applyToAllReadyS = allReady ? (performance.now() - t0) / 1000 : null;
+    logger.info({ count, applyToAllReadyS, ready: tracker.readyCount() }, 'apply → Ready');
+    await new Promise((r) => setTimeout(r, 3000)); // let trailing status writes land
+    const m1 = await metrics(op);
+    // The spec change: pin nireq on every service (generation 1 → 2), under the load of all of them.
+    await applyAll(cluster, namespace, count, signal, 2);
+    await tracker.until(() => tracker.observedCount(2) >= count, timeoutMs, signal);
+    await new Promise((r) => setTimeout(r, 3000));
+    const m2 = await metrics(op);
+    const latency = summarize(tracker.reconcileLatenciesMs(2));
+    const perReconcile = (
+      a: { writes: number; reconciles: number },
+      b: { writes: number; reconciles: number },
+    ) => (b.reconciles > a.reconciles ? round((b.writes - a.writes) / (b.reconciles - a.reconciles)) : null);
+    return {
+      services: count,
+      applyToAllReadyS: applyToAllReadyS === null ? null : round(applyToAllReadyS, 1),
+      readyAtEnd: tracker.readyCount(),
+      specChangeObserved: tracker.observedCount(2),
+      reconcileP50Ms: latency.count ? round(latency.p50Ms, 1) : null,
+      reconcileP99Ms: latency.count ? round(latency.p99Ms, 1) : null,
+      writesPerReconcileInitial: perReconcile(m0, m1),
+      writesPerReconcileSpecChange: perReconcile(m1, m2),
+      operatorPeakRssMiB: await peakRssMiB(op.service.child.pid),
+    };
+  } finally {
+    tracker.stop();
+  }
+}
+
+function fakeNodes(maxServices: number): FakeNodeSpec[] {
+  const count = Math.ceil(maxServices / 100) + 1;
+  return Array.from({ length: count }, (_, i) => ({
+    name: `bench-node-${i}`,
+    cpu: 128,
+    memory: '1024Gi',
+    pods: 110,
+    extendedResources: {},
+    labels: {},
+  }));
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      counts: { type: 'string', default: '200,1000' },
+      'timeout-s': { type: 'string', default: '600' },
+    },
+  });
+  const counts = values.counts.split(',').map(Number);
+  const timeoutMs = Number(values['timeout-s']) * 1000;
+  const logger = benchLogger('operator');
+  const aborter = new AbortController();
+  process.once('SIGINT', () => aborter.abort());
+  const env = childEnvironment();
+  const startedAt = new Date().toISOString();
+  const cluster = await startCluster({
+    logger,
+    nodes: fakeNodes(Math.max(...counts)),
+    signal: aborter.signal,
     timeoutMs: 300_000,
   });
-  const appliedMs = Date.now() - started;
-  let ready = 0;
-  while (Date.now() - started < TIMEOUT_MS) {
-    ready = await readyCount(cluster);
-    if (ready === COUNT) break;
-    await sleep(1000);
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  try {
+    logger.info({ startMs: cluster.startMs }, 'control plane ready');
+    await cluster.kubectl(['apply', '-f', CRD]);
+    await cluster.kubectl([
+      'wait',
+      '--for=condition=Established',
+      'crd/inferenceservices.ovfleet.io',
+      '--timeout=60s',
+    ]);
+    const kc = new KubeConfig();
+    kc.loadFromFile(cluster.kubeconfigPath);
+    const op = await startOperator(cluster, env, logger);
+    try {
+      for (const count of counts) {
+        const row = await scenario(cluster, kc, op, count, timeoutMs, logger, aborter.signal);
+        rows.push(row);
+        if (row.applyToAllReadyS === null)
+          notes.push(`${count}: not all Ready within ${values['timeout-s']} s (${row.readyAtEnd} were)`);
+        // The next scenario runs with these services still present (more load, as in a real cluster).
+      }
+    } finally {
+      await op.service.stop(15_000);
+    }
+  } finally {
+    await cluster.stop();
   }
-  const allReadyMs = Date.now() - started;
-  const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const sum = (name: string) =>
-    metrics
-      .split('\n')
-      .filter((l) => l.startsWith(name) && !l.includes('resource="leases"'))
-      .reduce((a, l) => a + Number(l.split(/\s+/).pop()), 0);
-  const result = {
-    benchmark: 'operator-scale',
-    inferenceServices: COUNT,
-    ready,
-    allReady: ready === COUNT,
-    applyMs: appliedMs,
-    applyToAllReadyMs: allReadyMs,
-    operatorPeakRssMiB: Number(peakRssMiB(pid).toFixed(1)),
-    operatorIdleRssMiB: Number(rssIdle.toFixed(1)),
-    reconciles: sum('ovfleet_reconcile_total'),
-    apiWrites: sum('ovfleet_api_writes_total'),
-    nodes: NODES.length,
-  };
-  console.log(JSON.stringify(result));
-  console.error(
-    [
-      '',
-      `InferenceServices        ${COUNT} (${ready} Ready)`,
-      `apply → all Ready        ${(allReadyMs / 1000).toFixed(1)} s (kubectl apply itself ${(appliedMs / 1000).toFixed(1)} s)`,
-      `operator peak RSS        ${result.operatorPeakRssMiB} MiB (idle ${result.operatorIdleRssMiB} MiB)`,
-      `reconciles / API writes  ${result.reconciles} / ${result.apiWrites}`,
-    ].join('\n'),
+  const targets: Target[] = [];
+  notes.push(
+    'reconcile latency: from the watch first seeing generation 2 of a service to its status.observedGeneration reaching 2; every service changed at once',
   );
-  if (ready !== COUNT) process.exitCode = 1;
-} finally {
-  if (op && op.exitCode === null) {
-    op.kill('SIGTERM');
-    await Promise.race([new Promise((r) => op?.once('exit', r)), sleep(15_000)]);
-  }
-  await cluster?.stop();
+  notes.push(
+    "each scenario runs with the earlier scenarios' services still in the cluster; peak RSS is the operator's VmHWM so far",
+  );
+  const file = await writeResult({
+    bench: 'operator',
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    host: hostFacts(),
+    settings: {
+      counts,
+      timeoutS: Number(values['timeout-s']),
+      applyChunk: APPLY_CHUNK,
+      controlPlaneStartMs: cluster.startMs,
+    },
+    rows: rows.map((r) => ({ ...r })),
+    targets,
+    notes,
+  });
+  const table = formatTable(
+    [
+      'services',
+      'apply→Ready s',
+      'reconcile p50 ms',
+      'p99 ms',
+      'writes/reconcile (create)',
+      'writes/reconcile (change)',
+      'peak RSS MiB',
+    ],
+    rows.map((r) => [
+      r.services,
+      r.applyToAllReadyS,
+      r.reconcileP50Ms,
+      r.reconcileP99Ms,
+      r.writesPerReconcileInitial,
+      r.writesPerReconcileSpecChange,
+      r.operatorPeakRssMiB,
+    ]),
+  );
+  process.stdout.write(
+    `\n${table}\n\n${notes.map((n) => `  - ${n}`).join('\n')}\n${formatTargets(targets)}\nresults: ${file}\n`,
+  );
 }
+
+await main();

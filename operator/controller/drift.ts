@@ -36,7 +36,8 @@ function named(list: readonly unknown[]): boolean {
 /**
  * True when every field set in `desired` has the same value in `live`. Lists of objects that all
  * carry a `name` are matched by name (extra live items are allowed); other lists by position, and
- * lists of scalars must be equal. A number and its decimal string are equal (quantities: cpu 4 → "4").
+ * lists of scalars must be equal. Scalars compare as quantities where both read as one (cpu 4 = "4",
+ * memory "2048Mi" = "2Gi").
  */
 export function isSubset(desired: unknown, live: unknown): boolean {
   if (desired === undefined || desired === null) return true;
@@ -60,11 +61,42 @@ export function isSubset(desired: unknown, live: unknown): boolean {
   return scalarEqual(desired, live);
 }
 
+const SUFFIX: Record<string, number> = {
+  '': 1,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
+
+/**
+ * The value of a Kubernetes quantity ("2048Mi", "500m", "4"), or undefined for other strings. The
+ * API server stores quantities in canonical form ("2048Mi" comes back as "2Gi"), so they compare by
+ * value, not text.
+ */
+export function quantityValue(text: string): number | undefined {
+  const match = /^([+-]?\d+(?:\.\d+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/.exec(text);
+  if (!match) return undefined;
+  return Number(match[1]) * (SUFFIX[match[2] ?? ''] ?? 1);
+}
+
 function scalarEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (typeof a === 'number' && typeof b === 'string') return String(a) === b;
-  if (typeof a === 'string' && typeof b === 'number') return a === String(b);
-  return false;
+  const text = (v: unknown) => (typeof v === 'number' ? String(v) : typeof v === 'string' ? v : undefined);
+  const [x, y] = [text(a), text(b)];
+  if (x === undefined || y === undefined) return false;
+  if (x === y) return true;
+  const [qx, qy] = [quantityValue(x), quantityValue(y)];
+  return qx !== undefined && qy !== undefined && Math.abs(qx - qy) <= Math.abs(qx) * 1e-12;
 }
 
 /** The desired object with its hash annotation, as the apply helper sends it. */

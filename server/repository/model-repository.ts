@@ -66,8 +66,7 @@ export class ModelRepository implements ModelRegistry {
     const configs = await loadModelConfigs(this.#options.settings, signal);
     for (const config of configs) {
       signal?.throwIfAborted();
-      const changes: string[] = [];
-      const versions = await this.#loadModel(config, new Map(), changes);
+      const versions = await this.#loadModel(config, new Map(), []);
       if (versions.size === 0) {
         throw new ServerError(
           'OVF_ERR_MODEL_NOT_FOUND',
@@ -93,8 +92,7 @@ export class ModelRepository implements ModelRegistry {
     if (this.#running !== undefined) {
       // A request always gets a fresh look at the disk: chain after the running one.
       if (reason === 'poll') return this.#running;
-      const after = this.#running.then(() => this.reload(reason));
-      return after;
+      return this.#running.then(() => this.reload(reason));
     }
     const run = this.#reload(reason).finally(() => {
       this.#running = undefined;

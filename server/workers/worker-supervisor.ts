@@ -9,7 +9,7 @@ import type { Tensor } from '../engine/types.ts';
 import { ServerError } from '../errors.ts';
 import type { OvmsMetrics } from '../metrics.ts';
 import type { ModelRepository } from '../repository/model-repository.ts';
-import type { ServedModel } from '../repository/types.ts';
+import type { ModelRegistry, ServedModel } from '../repository/types.ts';
 import { type RegistrySnapshot, serializeError, type ToPrimary, type ToWorker } from './ipc-messages.ts';
 import type { WorkerPlan, WorkerRole } from './worker-plan.ts';
 
@@ -55,8 +55,8 @@ export function snapshotOf(repository: ModelRepository): RegistrySnapshot {
  * request the one the worker's snapshot showed (so the metadata it validated against still holds)
  * while it is served, else the latest.
  */
-function pickVersion(
-  repository: ModelRepository,
+export function pickVersion(
+  repository: Pick<ModelRegistry, 'get'>,
   name: string,
   version: number | undefined,
   preferred: number,

@@ -177,54 +177,58 @@ describe('SIGTERM', () => {
       '1',
     ]);
     const agent = new Agent({ keepAlive: true, maxSockets: 6 });
-    const input = {
-      name: 'input',
-      datatype: 'FP32',
-      shape: [64, 512],
-      data: new Array<number>(64 * 512).fill(1),
-    };
-    // time one inference so the test knows the drain takes a while
-    const t0 = performance.now();
-    expect((await inferJson(server.url, 'slow', input, agent)).status).toBe(200);
-    const oneMs = performance.now() - t0;
-
-    const doneAt: number[] = [];
-    const inFlight = Array.from({ length: 6 }, () =>
-      inferJson(server.url, 'slow', input, agent).then((reply) => {
-        doneAt.push(performance.now());
-        return reply;
-      }),
-    );
-    await new Promise((r) => setTimeout(r, Math.min(100, oneMs / 2)));
-    const killedAt = performance.now();
-    server.child.kill('SIGTERM');
-    // the listener closes promptly while the queued inferences (6 × one, nireq 1) are still running
-    const refused = await new Promise<boolean>((resolve) => {
-      const tryOnce = (left: number): void => {
-        const socket = connect(server.restPort, '127.0.0.1');
-        socket.once('connect', () => {
-          socket.destroy();
-          if (left === 0) resolve(false);
-          else setTimeout(() => tryOnce(left - 1), 20);
-        });
-        socket.once('error', () => resolve(true));
+    try {
+      const input = {
+        name: 'input',
+        datatype: 'FP32',
+        shape: [64, 512],
+        data: new Array<number>(64 * 512).fill(1),
       };
-      setTimeout(() => tryOnce(50), 20);
-    });
-    const stillRunning = server.child.exitCode === null;
-    const replies = await Promise.all(inFlight);
-    expect(replies.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
-    expect(
-      replies.every((r) => r.data.length === 64 * 512 && r.data.every((v) => Math.abs(v - 1) < 1e-3)),
-    ).toBe(true);
-    // most of the six were still queued or running when SIGTERM landed (nireq 1 runs them one by one)
-    expect(doneAt.filter((t) => t > killedAt).length).toBeGreaterThanOrEqual(3);
-    expect(refused).toBe(true);
-    expect(stillRunning).toBe(true);
-    expect(await server.exited).toBe(0);
-    expect(server.logs.map((l) => l.msg)).toEqual(
-      expect.arrayContaining(['stopping: draining in-flight requests', 'stopped']),
-    );
-    agent.destroy();
+      // time one inference so the test knows the drain takes a while
+      const t0 = performance.now();
+      expect((await inferJson(server.url, 'slow', input, agent)).status).toBe(200);
+      const oneMs = performance.now() - t0;
+
+      const doneAt: number[] = [];
+      const inFlight = Array.from({ length: 6 }, () =>
+        inferJson(server.url, 'slow', input, agent).then((reply) => {
+          doneAt.push(performance.now());
+          return reply;
+        }),
+      );
+      await new Promise((r) => setTimeout(r, Math.min(100, oneMs / 2)));
+      const killedAt = performance.now();
+      server.child.kill('SIGTERM');
+      // the listener closes promptly while the queued inferences (6 × one, nireq 1) are still running
+      const refused = await new Promise<boolean>((resolve) => {
+        const tryOnce = (left: number): void => {
+          const socket = connect(server.restPort, '127.0.0.1');
+          socket.once('connect', () => {
+            socket.destroy();
+            if (left === 0) resolve(false);
+            else setTimeout(() => tryOnce(left - 1), 20);
+          });
+          socket.once('error', () => resolve(true));
+        };
+        setTimeout(() => tryOnce(50), 20);
+      });
+      const stillRunning = server.child.exitCode === null;
+      const replies = await Promise.all(inFlight);
+      expect(replies.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+      expect(
+        replies.every((r) => r.data.length === 64 * 512 && r.data.every((v) => Math.abs(v - 1) < 1e-3)),
+      ).toBe(true);
+      // most of the six were still queued or running when SIGTERM landed (nireq 1 runs them one by one)
+      expect(doneAt.filter((t) => t > killedAt).length).toBeGreaterThanOrEqual(3);
+      expect(refused).toBe(true);
+      expect(stillRunning).toBe(true);
+      expect(await server.exited).toBe(0);
+      expect(server.logs.map((l) => l.msg)).toEqual(
+        expect.arrayContaining(['stopping: draining in-flight requests', 'stopped']),
+      );
+    } finally {
+      agent.destroy();
+      if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
+    }
   });
 });

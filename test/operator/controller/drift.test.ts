@@ -99,6 +99,12 @@ describe('drift detection', () => {
     expect(needsApply(next, live())).toBe(true);
   });
 
+  it('compares resource quantities by value: the server stores 2048Mi as 2Gi', () => {
+    expect(isSubset({ memory: '2048Mi', cpu: 4 }, { memory: '2Gi', cpu: '4' })).toBe(true);
+    expect(isSubset({ cpu: '500m' }, { cpu: '0.5' })).toBe(true);
+    expect(isSubset({ memory: '2048Mi' }, { memory: '3Gi' })).toBe(false);
+  });
+
   it('treats a changed scalar list (args) as drift', () => {
     expect(isSubset({ args: ['--port', '9000'] }, { args: ['--port', '9001'] })).toBe(false);
     expect(isSubset({ args: ['--port', '9000'] }, { args: ['--port', '9000', '--x'] })).toBe(false);
