@@ -100,7 +100,7 @@ typecheck: $(NODE_STAMP)
 	tsc -p tsconfig.json
 
 unit: $(NODE_STAMP)
-	vitest run test/unit
+	vitest run --project unit
 
 test: deps cluster-bins lint typecheck
 	vitest run

@@ -22,7 +22,14 @@ export function createRestServer(options: RestServerOptions): TransportServer {
     defaultTimeoutMs: settings.request_timeout_ms,
     onReload: options.onReload,
   });
+  // While closing gracefully, every response ends its connection, so keep-alive clients that were
+  // busy when close() began do not hold the process open until their keep-alive timeout.
+  let closing = false;
   const server: Server = createServer({ keepAlive: true, keepAliveTimeout: 65_000 }, (req, res) => {
+    if (closing) res.shouldKeepAlive = false;
+    res.once('finish', () => {
+      if (closing) server.closeIdleConnections();
+    });
     route(req, res).catch((error: unknown) => {
       logger.error({ err: error }, 'unhandled REST error');
       if (!res.headersSent) res.writeHead(500).end();
@@ -56,6 +63,7 @@ export function createRestServer(options: RestServerOptions): TransportServer {
       }),
     close: (graceful) =>
       new Promise<void>((resolve) => {
+        closing = true;
         server.close(() => resolve());
         if (graceful) server.closeIdleConnections();
         else server.closeAllConnections();
