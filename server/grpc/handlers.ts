@@ -73,7 +73,7 @@ export function makeHandlers(deps: HandlerDeps): grpc.UntypedServiceImplementati
     call.on('cancelled', () => ctx.cancel());
     const req = call.request as WireInferRequest;
     const run = async () => {
-      const model = lookupModel(registry, req.model_name, req.model_version);
+      const model = ctx.bind(lookupModel(registry, req.model_name, req.model_version));
       const inputs = buildInputs(model, decodeGrpcInputs(req));
       const outputs = resolveOutputs(
         model,

@@ -40,10 +40,16 @@ export class RequestContext {
     this.#controller.abort(new ServerError('OVF_ERR_REQUEST_CANCELLED', 'request cancelled by the client'));
   }
 
-  /** Runs the inference, counting it in current requests and timing it. */
-  async infer(model: ServedModel, inputs: ReadonlyMap<string, Tensor>): Promise<Map<string, Tensor>> {
+  /** Names the model the request is for, so a request refused by validation counts under it. */
+  bind(model: ServedModel): ServedModel {
     this.#model = model.name;
     this.#version = model.version;
+    return model;
+  }
+
+  /** Runs the inference, counting it in current requests and timing it. */
+  async infer(model: ServedModel, inputs: ReadonlyMap<string, Tensor>): Promise<Map<string, Tensor>> {
+    this.bind(model);
     if (this.#controller.signal.aborted) throw toServerError(this.#controller.signal.reason);
     this.#metrics.current(model.name, 1);
     const t0 = performance.now();

@@ -59,7 +59,7 @@ export function makeRouter(deps: RouteDeps): (req: IncomingMessage, res: ServerR
       const body = await decodeContent(await readBody(req, deps.maxBodyBytes), encoding, deps.maxBodyBytes);
       const header = req.headers['inference-header-content-length'];
       const parsed = parseRestInferRequest(body, Array.isArray(header) ? header[0] : header);
-      const model = lookupModel(registry, name, version);
+      const model = ctx.bind(lookupModel(registry, name, version));
       const inputs = buildInputs(model, parsed.inputs);
       const outputs = resolveOutputs(model, parsed.outputs, { binary: parsed.binaryByDefault });
       const results = await ctx.infer(model, inputs);

@@ -108,6 +108,9 @@ describe('settings reach OpenVINO; /metrics', () => {
         expect(reply.status).toBe(200);
         expect(reply.data).toEqual([2, 3, 4, 5]);
       }
+      // a request refused by validation counts as a failure of the model it named
+      const badShape = await inferJson(server.url, 'm', { ...ones, shape: [1, 3], data: [1, 2, 3] });
+      expect(badShape.status).toBe(400);
 
       const metrics = await httpCall(`${server.url}/metrics`);
       expect(metrics.status).toBe(200);
@@ -116,7 +119,10 @@ describe('settings reach OpenVINO; /metrics', () => {
       expect(
         metricValue(text, `ovms_requests_success{api="KServe",interface="REST",method="ModelInfer",${v1}}`),
       ).toBe(5);
-      expect(metricValue(text, `ovms_request_time_us_count{interface="REST",${v1}}`)).toBe(5);
+      expect(
+        metricValue(text, `ovms_requests_fail{api="KServe",interface="REST",method="ModelInfer",${v1}}`),
+      ).toBe(1);
+      expect(metricValue(text, `ovms_request_time_us_count{interface="REST",${v1}}`)).toBe(5); // successes only
       expect(metricValue(text, `ovms_inference_time_us_count{${v1}}`)).toBe(5);
       expect(metricValue(text, `ovms_inference_time_us_sum{${v1}}`)).toBeGreaterThan(0);
       expect(metricValue(text, `ovms_wait_for_infer_req_time_us_count{${v1}}`)).toBe(5);
