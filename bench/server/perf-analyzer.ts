@@ -1,6 +1,6 @@
 // perf_analyzer (Triton's load generator, from PyPI) as the one client for every server: one run per
 // concurrency level, its CSV report parsed into throughput and latency percentiles.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -31,6 +31,8 @@ export interface PerfAnalyzerRun {
   readonly protocol: Protocol;
   readonly concurrency: number;
   readonly measurementIntervalMs: number;
+  /** perf_analyzer --input-data: a JSON data file (see writeInputData); default its random bytes. */
+  readonly inputData?: string;
   readonly env: NodeJS.ProcessEnv;
   readonly logger: Logger;
   readonly signal?: AbortSignal;
@@ -98,6 +100,7 @@ export async function measureLoad(run: PerfAnalyzerRun): Promise<LoadPoint> {
       '99',
       '-f',
       csv,
+      ...(run.inputData === undefined ? [] : ['--input-data', run.inputData]),
     ];
     const result = await runCommand(run.perfAnalyzer, args, {
       env: run.env,
@@ -116,4 +119,21 @@ export async function measureLoad(run: PerfAnalyzerRun): Promise<LoadPoint> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Writes a perf_analyzer input-data file: one f32 tensor of uniform values in [0, 1). perf_analyzer's
+ * own random data is random bytes, which as f32 include NaN — not valid JSON for the REST-JSON runs —
+ * and every protocol should carry the same values.
+ */
+export async function writeInputData(
+  file: string,
+  inputName: string,
+  shape: readonly number[],
+): Promise<string> {
+  const count = shape.reduce((a, b) => a * b, 1);
+  // Never a whole number: perf_analyzer reads `0` or `1` as an integer and refuses it for an FP32 input.
+  const content = Array.from({ length: count }, () => (1 + Math.floor(Math.random() * 9998)) / 1e4);
+  await writeFile(file, JSON.stringify({ data: [{ [inputName]: { content, shape } }] }));
+  return file;
 }

@@ -17,7 +17,7 @@ import { formatTargets, hostFacts, RESULTS_DIR, writeResult } from '../common/re
 import { runBenchmarkApp } from './benchmark-app.ts';
 import { type InProcessSpec, inProcessPointSchema } from './in-process.ts';
 import { BENCH_MODELS, type BenchModel, MODEL_KEYS, type ModelKey, prepareModel } from './models.ts';
-import { measureLoad, PROTOCOLS, type Protocol } from './perf-analyzer.ts';
+import { measureLoad, PROTOCOLS, type Protocol, writeInputData } from './perf-analyzer.ts';
 import { plotServerResult } from './plot.ts';
 import { describeProfile, profileNote } from './profile.ts';
 import { modelRatios, ratiosTable, rowsTable, type ServerRow, type System, serverTargets } from './report.ts';
@@ -41,6 +41,7 @@ interface Context {
   readonly signal: AbortSignal;
   readonly concurrency: readonly number[];
   readonly rows: ServerRow[];
+  readonly notes: string[];
 }
 
 async function measureSystem(
@@ -49,28 +50,49 @@ async function measureSystem(
   system: RunningSystem,
   protocols: readonly Protocol[],
   as: (p: Protocol) => System,
+  inputData: string,
 ) {
   for (const protocol of protocols) {
-    for (const concurrency of ctx.concurrency) {
-      const { value: point, cores } = await coresUsedDuring(system.service.child.pid, () =>
-        measureLoad({
-          perfAnalyzer: ctx.env.perfAnalyzer,
-          model: model.name,
-          url: protocol === 'grpc' ? system.grpcUrl : system.restUrl,
-          protocol,
-          concurrency,
-          measurementIntervalMs: model.measurementIntervalMs,
-          env: ctx.env.childEnv,
-          logger: ctx.logger,
-          signal: ctx.signal,
-        }),
-      );
-      ctx.rows.push({ model: model.key, system: as(protocol), ...point, serverCores: cores });
-      ctx.logger.info(
-        { model: model.key, system: as(protocol), concurrency, throughput: Math.round(point.throughput) },
-        'measured',
-      );
+    try {
+      await measureProtocol(ctx, model, system, protocol, as, inputData);
+    } catch (error: unknown) {
+      if (ctx.signal.aborted) throw error;
+      const message =
+        error instanceof Error ? error.message.split('\n').slice(0, 3).join(' ') : String(error);
+      ctx.notes.push(`${model.key} ${as(protocol)}: not measured — ${message}`);
+      ctx.logger.error({ err: error, model: model.key, system: as(protocol) }, 'measurement failed');
     }
+  }
+}
+
+async function measureProtocol(
+  ctx: Context,
+  model: BenchModel,
+  system: RunningSystem,
+  protocol: Protocol,
+  as: (p: Protocol) => System,
+  inputData: string,
+) {
+  for (const concurrency of ctx.concurrency) {
+    const { value: point, cores } = await coresUsedDuring(system.service.child.pid, () =>
+      measureLoad({
+        perfAnalyzer: ctx.env.perfAnalyzer,
+        model: model.name,
+        url: protocol === 'grpc' ? system.grpcUrl : system.restUrl,
+        protocol,
+        concurrency,
+        measurementIntervalMs: model.measurementIntervalMs,
+        inputData,
+        env: ctx.env.childEnv,
+        logger: ctx.logger,
+        signal: ctx.signal,
+      }),
+    );
+    ctx.rows.push({ model: model.key, system: as(protocol), ...point, serverCores: cores });
+    ctx.logger.info(
+      { model: model.key, system: as(protocol), concurrency, throughput: Math.round(point.throughput) },
+      'measured',
+    );
   }
 }
 
@@ -138,6 +160,7 @@ async function profileServer(
   model: BenchModel,
   repository: string,
   dir: string,
+  inputData: string,
 ): Promise<ProfileSummary | undefined> {
   const system = await startOvfleet(model, repository, SERVING, {
     env: ctx.env.childEnv,
@@ -153,6 +176,7 @@ async function profileServer(
       protocol: 'grpc',
       concurrency: 8,
       measurementIntervalMs: model.measurementIntervalMs,
+      inputData,
       env: ctx.env.childEnv,
       logger: ctx.logger,
       signal: ctx.signal,
@@ -172,17 +196,18 @@ async function benchModel(
 ) {
   const repository = join(work, model.name);
   const modelPath = await prepareModel(model, work);
+  const inputData = await writeInputData(join(work, `${model.key}-input.json`), model.inputName, model.shape);
   const start = { env: ctx.env.childEnv, logger: ctx.logger, signal: ctx.signal };
   const ovfleet = await startOvfleet(model, repository, SERVING, start);
   try {
-    await measureSystem(ctx, model, ovfleet, PROTOCOLS, (p) => SYSTEM_OF[p]);
+    await measureSystem(ctx, model, ovfleet, PROTOCOLS, (p) => SYSTEM_OF[p], inputData);
   } finally {
     await ovfleet.service.stop();
   }
   if (options.peer) {
     const peer = await startPeer(model, modelPath, SERVING, ctx.env.benchPython, start);
     try {
-      await measureSystem(ctx, model, peer, ['grpc'], () => 'kserve-grpc');
+      await measureSystem(ctx, model, peer, ['grpc'], () => 'kserve-grpc', inputData);
     } finally {
       await peer.service.stop();
     }
@@ -191,7 +216,15 @@ async function benchModel(
   await benchmarkApp(ctx, model, modelPath);
   if (options.profileDir === undefined) return undefined;
   const dir = join(options.profileDir, model.key);
-  return profileServer(ctx, model, repository, dir);
+  try {
+    return await profileServer(ctx, model, repository, dir, inputData);
+  } catch (error: unknown) {
+    if (ctx.signal.aborted) throw error;
+    ctx.notes.push(
+      `${model.key}: no server profile — ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+    );
+    return undefined;
+  }
 }
 
 async function main(): Promise<void> {
@@ -212,13 +245,20 @@ async function main(): Promise<void> {
   const logger = benchLogger('server');
   const aborter = new AbortController();
   process.once('SIGINT', () => aborter.abort());
-  const ctx: Context = { env: readBenchEnvironment(), logger, signal: aborter.signal, concurrency, rows: [] };
+  const ctx: Context = {
+    env: readBenchEnvironment(),
+    logger,
+    signal: aborter.signal,
+    concurrency,
+    rows: [],
+    notes: [],
+  };
   const startedAt = new Date().toISOString();
   const stamp = startedAt.replaceAll(':', '').replace(/\.\d+Z$/, 'Z');
   const profileDir = values['no-profile'] ? undefined : join(RESULTS_DIR, `server-${stamp}-profiles`);
   const work = await mkdtemp(join(tmpdir(), 'ovfleet-bench-server-'));
   const profiles: Partial<Record<ModelKey, ProfileSummary>> = {};
-  const notes: string[] = [];
+  const notes = ctx.notes;
   try {
     for (const model of models) {
       logger.info({ model: model.key, shape: model.shape }, 'benchmarking');

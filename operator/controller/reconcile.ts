@@ -16,6 +16,7 @@ import type { KubeClient } from './kube-client.ts';
 import { type Deployment, type KubeObject, type Node, splitKey } from './kube-types.ts';
 import type { ReconcileResult } from './metrics.ts';
 import { nodeFactsFor } from './node-facts.ts';
+import { stageDeployment } from './rollout.ts';
 import { type Blocker, buildStatus, type StatusInput, statusChanged } from './status.ts';
 
 /** The pure functions reconcile is made of; the CLI's plan/render call the very same ones. */
@@ -161,7 +162,14 @@ export async function reconcile(
   let blocker: Blocker = { kind: 'none' };
   let live: Deployment | undefined;
   let service: KubeObject | undefined;
-  for (const child of deps.desired.render(isvc, plan)) {
+  let holding: StatusInput['holding'];
+  for (const rendered of deps.desired.render(isvc, plan)) {
+    let child = rendered;
+    if (rendered.kind === 'Deployment') {
+      const staged = stageDeployment(rendered, deployment());
+      child = staged.deployment;
+      holding = staged.holding;
+    }
     try {
       const result = await applyChild(ctx, child);
       if (child.kind === 'Deployment') live = result.object as Deployment;
@@ -186,6 +194,7 @@ export async function reconcile(
       rest: `http://${host}:${servicePort(service, ['rest', 'http'], spec.server.restPort)}`,
     },
     ...(live ? { deployment: live } : {}),
+    ...(holding ? { holding } : {}),
   });
   return 'success';
 }

@@ -30,6 +30,8 @@ export interface StatusInput {
   deployment?: Deployment;
   selector?: string;
   endpoints?: { grpc: string; rest: string };
+  /** The new instance shape rolls out at `now` replicas before growing to `target` (see rollout.ts). */
+  holding?: { now: number; target: number };
 }
 
 const c = (status: 'True' | 'False' | 'Unknown', reason: string, message: string) => ({
@@ -90,7 +92,21 @@ function readyConditions(deployment: Deployment | undefined): Pick<ConditionSet,
 
 /** The condition values for this reconcile. */
 export function conditionValues(input: StatusInput): ConditionSet {
-  const live = readyConditions(input.deployment);
+  const h = input.holding;
+  const live = h
+    ? {
+        Ready: c(
+          'False',
+          'RollingOut',
+          `rolling out the new instance shape at ${h.now} replica(s) before scaling to ${h.target}`,
+        ),
+        Progressing: c(
+          'True',
+          'RollingOutBeforeScaling',
+          `new shape first at ${h.now} replica(s), then ${h.target}`,
+        ),
+      }
+    : readyConditions(input.deployment);
   const failure = input.deployment ? rolloutOf(input.deployment).failure : undefined;
   const b = input.blocker;
   switch (b.kind) {

@@ -66,6 +66,9 @@ const ARGV: Record<ComponentName, ArgvBuilder> = {
     `--etcd-servers=http://127.0.0.1:${c.ports.etcdClient}`,
     '--bind-address=127.0.0.1',
     '--advertise-address=127.0.0.1',
+    // The lease reconciler refuses a loopback advertise address; nothing here needs kubernetes.default's
+    // endpoints (kwok runs no containers), so none.
+    '--endpoint-reconciler-type=none',
     `--secure-port=${c.ports.apiserver}`,
     `--cert-dir=${join(c.dir, 'apiserver-certs')}`,
     `--tls-cert-file=${c.pki.apiserver.cert}`,

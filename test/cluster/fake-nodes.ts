@@ -60,12 +60,6 @@ export function fakeNodeManifest(spec: FakeNodeSpec): Record<string, unknown> {
     status: {
       capacity: resources,
       allocatable: resources,
-      nodeInfo: {
-        architecture: 'amd64',
-        operatingSystem: 'linux',
-        kubeletVersion: 'fake',
-        kubeProxyVersion: 'fake',
-      },
     },
   };
 }

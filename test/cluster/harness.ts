@@ -2,20 +2,22 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Logger, pino } from 'pino';
-import { type CommandOptions, type CommandResult, runCommand } from './command.ts';
+import type { CommandOptions, CommandResult } from './command.ts';
 import {
   type ComponentContext,
   type ComponentName,
+  type ComponentPorts,
   componentArgv,
   healthProbe,
   KWOK_STAGES_FILE,
-  START_ORDER,
 } from './components.ts';
 import { loadClusterConfig } from './config.ts';
+import { startControlServer } from './control.ts';
 import { DEFAULT_FAKE_NODES, type FakeNodeSpec, fakeNodeList } from './fake-nodes.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
-import { createPki } from './pki.ts';
-import { freePorts, isAlive, killGroupsNow, logTail, spawnDetached, stopGroup } from './processes.ts';
+import { LocalCluster } from './local-cluster.ts';
+import { type ClusterPki, createPki } from './pki.ts';
+import { freePorts, killGroupsNow, spawnDetached } from './processes.ts';
 import { type ClusterState, readState, writeState } from './state.ts';
 import { waitFor, waitHealthy } from './wait.ts';
 
@@ -35,7 +37,7 @@ export interface Cluster {
   readonly stateFile: string;
   /** Directory of the binaries (kubectl included). */
   readonly binDir: string;
-  /** Milliseconds from the first spawn to every fake node Ready (0 when attached). */
+  /** Milliseconds from the startCluster() call to every fake node Ready (0 when attached). */
   readonly startMs: number;
   readonly nodes: readonly FakeNodeSpec[];
   /** Runs kubectl as the admin; resolves stdout, rejects on a non-zero exit with stderr in the message. */
@@ -63,17 +65,6 @@ export interface StartClusterOptions {
   readonly keepDir?: boolean;
   /** Time allowed for the whole start, ms (default 180 s). */
   readonly timeoutMs?: number;
-  /**
-   * Leave the components running when this process exits without stop() (the CLI's `start --detach`).
-   * By default they are killed then, so that a crashed test run leaves nothing behind.
-   */
-  readonly outliveProcess?: boolean;
-}
-
-interface Lifecycle {
-  readonly startMs: number;
-  readonly keepDir: boolean;
-  readonly onStopped?: () => void;
 }
 
 const BINARIES = [
@@ -86,91 +77,50 @@ const BINARIES = [
   KWOK_STAGES_FILE,
 ];
 
-class LocalCluster implements Cluster {
-  readonly kubeconfigPath: string;
+interface ClusterFiles {
+  readonly ports: ComponentPorts;
   readonly server: string;
-  readonly dir: string;
-  readonly stateFile: string;
-  readonly binDir: string;
-  readonly startMs: number;
-  readonly nodes: readonly FakeNodeSpec[];
-  #log: Logger;
-  #keepDir: boolean;
-  #onStopped: () => void;
-  #stopped = false;
-
-  constructor(stateFile: string, state: ClusterState, log: Logger, life: Lifecycle) {
-    this.stateFile = stateFile;
-    this.kubeconfigPath = state.kubeconfigPath;
-    this.server = state.server;
-    this.dir = state.dir;
-    this.binDir = state.binDir;
-    this.nodes = state.nodes;
-    this.startMs = life.startMs;
-    this.#log = log;
-    this.#keepDir = life.keepDir;
-    this.#onStopped = life.onStopped ?? (() => {});
-  }
-
-  kubectlResult(args: readonly string[], opts: CommandOptions = {}): Promise<CommandResult> {
-    return runCommand([join(this.binDir, 'kubectl'), `--kubeconfig=${this.kubeconfigPath}`, ...args], opts);
-  }
-
-  async kubectl(args: readonly string[], opts: CommandOptions = {}): Promise<string> {
-    const result = await this.kubectlResult(args, opts);
-    if (result.code !== 0) {
-      throw new Error(`kubectl ${args.join(' ')} exited ${result.code}: ${result.stderr.trim()}`);
-    }
-    return result.stdout;
-  }
-
-  pids(): number[] {
-    if (!existsSync(this.stateFile)) return [];
-    const state = readState(this.stateFile);
-    return START_ORDER.map((name) => state.components[name]?.pid).filter(
-      (pid): pid is number => pid !== undefined && isAlive(pid),
-    );
-  }
-
-  logs(): string {
-    return START_ORDER.map(
-      (name) => `--- ${name}\n${logTail(join(this.dir, 'logs', `${name}.log`), 2_000)}`,
-    ).join('\n');
-  }
-
-  async restartApiServer(signal: AbortSignal = AbortSignal.timeout(120_000)): Promise<void> {
-    const state = readState(this.stateFile);
-    const apiserver = state.components['kube-apiserver'];
-    if (apiserver === undefined) throw new Error(`no kube-apiserver in ${this.stateFile}`);
-    this.#log.info({ pid: apiserver.pid }, 'restarting kube-apiserver');
-    await stopGroup(apiserver.pid);
-    const pid = spawnDetached(apiserver.argv, apiserver.log);
-    writeState(this.stateFile, {
-      ...state,
-      components: { ...state.components, 'kube-apiserver': { ...apiserver, pid } },
-    });
-    await waitHealthy('kube-apiserver', pid, healthProbe('kube-apiserver', state.ports), state, signal);
-    this.#log.info({ pid }, 'kube-apiserver ready again');
-  }
-
-  async stop(): Promise<void> {
-    if (this.#stopped || !existsSync(this.stateFile)) return;
-    this.#stopped = true;
-    const state = readState(this.stateFile);
-    // Reverse start order: clients of the API server first, etcd last.
-    const clients: ComponentName[] = ['kwok', 'kube-scheduler', 'kube-controller-manager'];
-    await Promise.all(clients.map((name) => stopIfPresent(state, name)));
-    await stopIfPresent(state, 'kube-apiserver');
-    await stopIfPresent(state, 'etcd');
-    if (this.#keepDir) this.#log.info({ dir: this.dir }, 'cluster stopped; directory kept');
-    else await rm(this.dir, { recursive: true, force: true });
-    this.#onStopped();
-  }
+  readonly pki: ClusterPki;
+  readonly kubeconfigPath: string;
+  readonly kubeconfigs: ComponentContext['kubeconfigs'];
 }
 
-async function stopIfPresent(state: ClusterState, name: ComponentName): Promise<void> {
-  const pid = state.components[name]?.pid;
-  if (pid !== undefined) await stopGroup(pid);
+/** Ports, PKI and kubeconfigs of a new cluster in `dir`. */
+async function prepareFiles(dir: string, signal: AbortSignal): Promise<ClusterFiles> {
+  await Promise.all(
+    ['pki', 'logs', 'etcd-data'].map((d) => mkdir(join(dir, d), { recursive: true, mode: 0o700 })),
+  );
+
+  const [etcdClient, etcdPeer, apiserver, controllerManager, scheduler, kwok] = await freePorts(6);
+  const ports = {
+    etcdClient: etcdClient ?? 0,
+    etcdPeer: etcdPeer ?? 0,
+    apiserver: apiserver ?? 0,
+    controllerManager: controllerManager ?? 0,
+    scheduler: scheduler ?? 0,
+    kwok: kwok ?? 0,
+  };
+  const server = `https://127.0.0.1:${ports.apiserver}`;
+  const pki = await createPki(join(dir, 'pki'), signal);
+  const kubeconfigPath = join(dir, 'admin.kubeconfig');
+  const kubeconfigs = {
+    controllerManager: join(dir, 'controller-manager.kubeconfig'),
+    scheduler: join(dir, 'scheduler.kubeconfig'),
+    kwok: join(dir, 'kwok.kubeconfig'),
+  };
+  const users = [
+    { path: kubeconfigPath, client: pki.clients.admin, user: 'admin' },
+    {
+      path: kubeconfigs.controllerManager,
+      client: pki.clients['controller-manager'],
+      user: 'system:kube-controller-manager',
+    },
+    { path: kubeconfigs.scheduler, client: pki.clients.scheduler, user: 'system:kube-scheduler' },
+    { path: kubeconfigs.kwok, client: pki.clients.kwok, user: 'kwok' },
+  ];
+  await Promise.all(users.map((u) => writeKubeconfig({ ...u, server, caCert: pki.ca.cert })));
+
+  return { ports, server, pki, kubeconfigPath, kubeconfigs };
 }
 
 async function registerNodes(
@@ -196,7 +146,11 @@ async function registerNodes(
 export function attachCluster(stateFile: string, opts: { logger?: Logger; keepDir?: boolean } = {}): Cluster {
   const state = readState(stateFile);
   const log = (opts.logger ?? pino({ level: 'warn' })).child({ cluster: state.server });
-  return new LocalCluster(stateFile, state, log, { startMs: 0, keepDir: opts.keepDir ?? false });
+  return new LocalCluster(stateFile, state, log, {
+    owner: false,
+    startMs: 0,
+    keepDir: opts.keepDir ?? false,
+  });
 }
 
 /**
@@ -220,55 +174,14 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Clus
   const dir = await mkdtemp(join(config.tmpParent, 'ovfleet-cluster-'));
   const log = (opts.logger ?? pino({ level: 'info' })).child({ cluster: dir });
   const nodes = opts.nodes ?? DEFAULT_FAKE_NODES;
-  await Promise.all(['pki', 'logs', 'etcd-data'].map((d) => mkdir(join(dir, d), { recursive: true })));
-
-  const [etcdClient, etcdPeer, apiserver, controllerManager, scheduler, kwok] = await freePorts(6);
-  const ports = {
-    etcdClient: etcdClient ?? 0,
-    etcdPeer: etcdPeer ?? 0,
-    apiserver: apiserver ?? 0,
-    controllerManager: controllerManager ?? 0,
-    scheduler: scheduler ?? 0,
-    kwok: kwok ?? 0,
-  };
-  const server = `https://127.0.0.1:${ports.apiserver}`;
-  const pki = await createPki(join(dir, 'pki'), signal);
-  const kubeconfigPath = join(dir, 'admin.kubeconfig');
-  const kubeconfigs = {
-    controllerManager: join(dir, 'controller-manager.kubeconfig'),
-    scheduler: join(dir, 'scheduler.kubeconfig'),
-    kwok: join(dir, 'kwok.kubeconfig'),
-  };
-  await Promise.all([
-    writeKubeconfig({
-      path: kubeconfigPath,
-      server,
-      caCert: pki.ca.cert,
-      client: pki.clients.admin,
-      user: 'admin',
-    }),
-    writeKubeconfig({
-      path: kubeconfigs.controllerManager,
-      server,
-      caCert: pki.ca.cert,
-      client: pki.clients['controller-manager'],
-      user: 'system:kube-controller-manager',
-    }),
-    writeKubeconfig({
-      path: kubeconfigs.scheduler,
-      server,
-      caCert: pki.ca.cert,
-      client: pki.clients.scheduler,
-      user: 'system:kube-scheduler',
-    }),
-    writeKubeconfig({
-      path: kubeconfigs.kwok,
-      server,
-      caCert: pki.ca.cert,
-      client: pki.clients.kwok,
-      user: 'kwok',
-    }),
-  ]);
+  let files: ClusterFiles;
+  try {
+    files = await prepareFiles(dir, signal);
+  } catch (err: unknown) {
+    await rm(dir, { recursive: true, force: true });
+    throw new Error(`preparing the cluster's files in ${dir} failed`, { cause: err });
+  }
+  const { ports, server, pki, kubeconfigPath, kubeconfigs } = files;
 
   const stateFile = join(dir, 'state.json');
   let state: ClusterState = {
@@ -281,6 +194,7 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Clus
     caCert: pki.ca.cert,
     admin: pki.clients.admin,
     nodes,
+    ownerPid: process.pid,
     components: {},
   };
   writeState(stateFile, state);
@@ -289,10 +203,17 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Clus
     if (!existsSync(stateFile)) return;
     killGroupsNow(Object.values(readState(stateFile).components).map((c) => c.pid));
   };
-  if (opts.outliveProcess !== true) process.once('exit', onExit);
+  process.once('exit', onExit);
   const context: ComponentContext = { binDir, dir, ports, pki, kubeconfigs };
   const keepDir = opts.keepDir ?? false;
-  const cluster = new LocalCluster(stateFile, state, log, { startMs: 0, keepDir });
+  const cluster = new LocalCluster(stateFile, state, log, { owner: true, startMs: 0, keepDir });
+  const control = await startControlServer({ 'restart-apiserver': () => cluster.restartApiServer() }, log);
+  state = { ...state, controlUrl: control.url };
+  writeState(stateFile, state);
+  const release = (): void => {
+    process.removeListener('exit', onExit);
+    void control.close();
+  };
 
   const launch = async (name: ComponentName): Promise<void> => {
     const argv = componentArgv(name, context);
@@ -320,19 +241,18 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Clus
   } catch (err: unknown) {
     const logs = cluster.logs();
     await cluster.stop().catch((e: unknown) => log.error({ err: e }, 'stopping a failed cluster'));
-    process.removeListener('exit', onExit);
-    throw new Error(
-      `local cluster did not start: ${err instanceof Error ? err.message : String(err)}\n${logs}`,
-      {
-        cause: err,
-      },
-    );
+    release();
+    const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+    throw new Error(`local cluster did not start: ${reason}\n${logs}`, {
+      cause: err,
+    });
   }
   const startMs = Date.now() - began;
   log.info({ server, kubeconfigPath, startMs, nodes: nodes.map((n) => n.name) }, 'local cluster ready');
   return new LocalCluster(stateFile, readState(stateFile), log, {
+    owner: true,
     startMs,
     keepDir,
-    onStopped: () => process.removeListener('exit', onExit),
+    onStopped: release,
   });
 }

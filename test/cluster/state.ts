@@ -22,6 +22,10 @@ export interface ClusterState {
   readonly caCert: string;
   readonly admin: CertPair;
   readonly nodes: readonly FakeNodeSpec[];
+  /** The process that started the components (their parent). */
+  readonly ownerPid: number;
+  /** The owner's control endpoint (control.ts), for restarts asked from other processes. */
+  readonly controlUrl?: string;
   readonly components: Readonly<Partial<Record<ComponentName, ComponentRecord>>>;
 }
 
@@ -58,6 +62,8 @@ const stateSchema = z.object({
       labels: z.record(z.string(), z.string()),
     }),
   ),
+  ownerPid: z.number().int().positive(),
+  controlUrl: z.string().url().optional(),
   components: z.object({
     etcd: record.optional(),
     'kube-apiserver': record.optional(),
@@ -79,7 +85,8 @@ export function readState(file: string): ClusterState {
   for (const [name, value] of Object.entries(parsed.components)) {
     if (value !== undefined) components[name as ComponentName] = value;
   }
-  return { ...parsed, components };
+  const { controlUrl, ...rest } = parsed;
+  return { ...rest, ...(controlUrl === undefined ? {} : { controlUrl }), components };
 }
 
 /** Replaces the state file atomically (write, then rename), so a reader never sees half a file. */

@@ -32,7 +32,7 @@ export async function waitHealthy(
     async () => {
       if (!isAlive(pid)) {
         const log = state.components[name]?.log ?? '';
-        throw new Error(`${name} (pid ${pid}) exited during start:\n${logTail(log)}`);
+        throw new Error(`${name} (pid ${pid}) exited during start:\n${logTail(log, 1_500)}`);
       }
       return (await probeOnce(probe, creds)) === 200;
     },

@@ -119,6 +119,10 @@ describe('local control plane', () => {
       timeoutMs: 130_000,
     });
     await expect.poll(async () => (await podsWithLabel('app=smoke')).length, { timeout: 60_000 }).toBe(1);
+
+    // Deleting the Deployment leaves its ReplicaSet and pods to the garbage collector.
+    await cluster.kubectl(['delete', 'deployment/smoke', '-n', NS, '--cascade=background']);
+    await expect.poll(async () => (await podsWithLabel('app=smoke')).length, { timeout: 60_000 }).toBe(0);
   });
 
   it('schedules VPU requests only onto node-b and only up to its 8 VPUs', async () => {

@@ -143,7 +143,15 @@ describe('reconcile (fake API server)', () => {
   it('reverts a manual change of replicas on the Deployment', async () => {
     const { api, run } = setup(throughputExample());
     await run();
-    deployment(api).spec.replicas = 3;
+    const d = deployment(api) as DeploymentShape & { metadata: { generation?: number } };
+    d.spec.replicas = 3;
+    // The Deployment controller has settled at 3 (same pod template): scaling back up is safe.
+    d.status = {
+      observedGeneration: d.metadata.generation ?? 0,
+      replicas: 3,
+      updatedReplicas: 3,
+      availableReplicas: 3,
+    };
     await run();
     expect(deployment(api).spec.replicas).toBe(20);
   });
@@ -206,5 +214,48 @@ describe('reconcile (fake API server)', () => {
     api.objects.delete(ISVC_PATH);
     expect(await run()).toBe('not_found');
     expect(api.writes).toEqual([]);
+  });
+});
+
+describe('reconcile: a new instance shape with more replicas', () => {
+  it('rolls out the new shape at the current count first, then scales (no proportional scaling of the old shape)', async () => {
+    const { api, run } = setup(
+      throughputExample((spec) => {
+        spec.objective = 'latency';
+      }),
+    );
+    await run();
+    const d = deployment(api);
+    expect(d.spec.replicas).toBe(1);
+    d.status = {
+      observedGeneration: 1,
+      replicas: 1,
+      updatedReplicas: 1,
+      readyReplicas: 1,
+      availableReplicas: 1,
+    };
+    // The user switches to throughput: 20 × 4 vCPU instead of 1 × 80.
+    const isvc = api.objects.get(ISVC_PATH) as KubeObject & { spec: Record<string, unknown> };
+    isvc.spec = { ...isvc.spec, objective: 'throughput' };
+    isvc.metadata = { ...isvc.metadata, generation: 2 };
+    await run();
+    const staged = deployment(api);
+    expect(staged.spec.replicas).toBe(1);
+    expect(staged.spec.template.spec.containers[0]?.resources.limits.cpu).toBe('4');
+    expect(conditions(api).Progressing).toMatchObject({ status: 'True', reason: 'RollingOutBeforeScaling' });
+    // Not rolled out yet: nothing more happens.
+    const before = api.writes.length;
+    await run();
+    expect(api.writes.length).toBe(before);
+    // The Deployment controller finished the new shape at 1 replica: now it grows to 20.
+    staged.status = {
+      observedGeneration: 2,
+      replicas: 1,
+      updatedReplicas: 1,
+      readyReplicas: 1,
+      availableReplicas: 1,
+    };
+    await run();
+    expect(deployment(api).spec.replicas).toBe(20);
   });
 });
