@@ -90,7 +90,8 @@ export async function applyChild(ctx: ApplyContext, child: KubeObject): Promise<
   const applied = await ctx.client.apply(childPath(kind, namespace, name), desired, ctx.signal);
   const outcome: ApplyOutcome = live === undefined ? 'created' : 'updated';
   ctx.logger.info({ kind, child: name, outcome }, 'applied child');
-  await ctx.events.record(
+  // Events never fail the apply and need not hold up the reconcile.
+  void ctx.events.record(
     ctx.owner,
     'Normal',
     outcome === 'created' ? `${kind}Created` : `${kind}Updated`,

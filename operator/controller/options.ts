@@ -44,7 +44,7 @@ export const controllerOptionsSchema = z
       .optional()
       .describe('ovfleet-server image for InferenceServices that name none'),
     resyncSeconds: seconds(1).default(300).describe('re-reconcile every InferenceService this often'),
-    workers: z.int().min(1).max(64).default(4).describe('concurrent reconciles (never two for one key)'),
+    workers: z.int().min(1).max(64).default(8).describe('concurrent reconciles (never two for one key)'),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
   })
   .refine((o) => o.renewDeadlineSeconds < o.leaseDurationSeconds, {

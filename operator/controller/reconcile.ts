@@ -163,22 +163,24 @@ export async function reconcile(
   let live: Deployment | undefined;
   let service: KubeObject | undefined;
   let holding: StatusInput['holding'];
-  for (const rendered of deps.desired.render(isvc, plan)) {
-    let child = rendered;
-    if (rendered.kind === 'Deployment') {
-      const staged = stageDeployment(rendered, deployment());
-      child = staged.deployment;
-      holding = staged.holding;
+  const children = deps.desired.render(isvc, plan).map((rendered) => {
+    if (rendered.kind !== 'Deployment') return rendered;
+    const staged = stageDeployment(rendered, deployment());
+    holding = staged.holding;
+    return staged.deployment;
+  });
+  // The children are independent of each other: apply them side by side.
+  const results = await Promise.allSettled(children.map((child) => applyChild(ctx, child)));
+  for (const [i, result] of results.entries()) {
+    const kind = children[i]?.kind;
+    if (result.status === 'fulfilled') {
+      if (kind === 'Deployment') live = result.value.object as Deployment;
+      if (kind === 'Service') service = result.value.object;
+      continue;
     }
-    try {
-      const result = await applyChild(ctx, child);
-      if (child.kind === 'Deployment') live = result.object as Deployment;
-      if (child.kind === 'Service') service = result.object;
-    } catch (error: unknown) {
-      if (!(error instanceof OperatorError) || error.code !== 'OVF_ERR_CONTROLLER_CHILD_NOT_OWNED')
-        throw error;
-      blocker = { kind: 'not-owned', message: error.message };
-    }
+    const error: unknown = result.reason;
+    if (!(error instanceof OperatorError) || error.code !== 'OVF_ERR_CONTROLLER_CHILD_NOT_OWNED') throw error;
+    blocker = { kind: 'not-owned', message: error.message };
   }
 
   // 6. status, once

@@ -2,7 +2,8 @@
 // Local control plane for scripts (make demo, benchmarks):
 //   node test/cluster/cli.ts start [--exports F]            start; print `export KUBECONFIG=…` lines; stay in the
 //                                                           foreground until SIGINT/SIGTERM, then stop the cluster
-//   node test/cluster/cli.ts start --detach [--exports F]   the same in a background process; return once ready
+//   node test/cluster/cli.ts start --detach [--exports F]   the same in a background process (its log: F.log);
+//                                                           return once ready
 //   node test/cluster/cli.ts env  --state F                 print the exports of a running cluster
 //   node test/cluster/cli.ts stop --state F                 stop a cluster (its owner first), remove its directory
 import { spawn } from 'node:child_process';
@@ -33,7 +34,7 @@ function exportsOf(cluster: Cluster): string {
 /** Runs `start` again as a background process (the cluster's owner and parent) and waits until it is ready. */
 async function startDetached(exportsFile: string, keepDir: boolean): Promise<void> {
   await rm(exportsFile, { force: true });
-  const daemonLog = join(tmpdir(), `ovfleet-cluster-daemon-${process.pid}.log`);
+  const daemonLog = `${exportsFile}.log`;
   const fd = openSync(daemonLog, 'a');
   const args = [fileURLToPath(import.meta.url), 'start', '--exports', exportsFile];
   if (keepDir) args.push('--keep-dir');
@@ -82,13 +83,14 @@ program
       await startDetached(opts.exports ?? join(tmpdir(), `ovfleet-cluster-${process.pid}.env`), keepDir);
       return;
     }
-    // Signal listeners do not keep Node's event loop alive; this timer does until a stop is asked for.
-    const keepAlive = setInterval(() => {}, 1 << 30);
     const stopRequested = new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
-    }).finally(() => clearInterval(keepAlive));
+    });
     const cluster = await startCluster({ logger: log, keepDir });
+    // Signal listeners do not keep Node's event loop alive; this timer does until a stop is asked for.
+    const keepAlive = setInterval(() => {}, 1 << 30);
+    void stopRequested.finally(() => clearInterval(keepAlive));
     const exports = exportsOf(cluster);
     if (opts.exports !== undefined) await writeFile(opts.exports, exports);
     process.stdout.write(exports);

@@ -25,12 +25,15 @@ let cluster: Cluster;
 let dir: string;
 let op: OperatorProcess | undefined;
 
+/** `resource` may carry a subresource after a slash (inferenceservices.ovfleet.io/status). */
 async function canI(verb: string, resource: string, namespace?: string): Promise<string> {
+  const [type = '', subresource] = resource.split('/');
   const args = [
     'auth',
     'can-i',
     verb,
-    resource,
+    type,
+    ...(subresource ? [`--subresource=${subresource}`] : []),
     `--as=${SA}`,
     ...(namespace ? ['-n', namespace] : ['--all-namespaces']),
   ];
