@@ -5,7 +5,6 @@
 // PP-OCR direction classifier and sends it a real inference. Cleans up after itself, also on Ctrl-C.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,21 +12,21 @@ import { pino } from 'pino';
 import { stringify } from 'yaml';
 import { type Cluster, startCluster } from '../test/cluster/harness.ts';
 import { ocrModelPath } from '../test/support/models.ts';
+import {
+  bold,
+  type Container,
+  freePort,
+  indent,
+  info,
+  localArgs,
+  modelVolume,
+  step,
+  until,
+} from './demo-support.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const NAME = 'ocr-cls';
 const NS = 'default';
-const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
-let stepNo = 0;
-const step = (what: string) => console.log(`\n${bold(`==> [${++stepNo}] ${what}`)}`);
-const info = (what: string) => console.log(`    ${what}`);
-const indent = (text: string) =>
-  text
-    .trimEnd()
-    .split('\n')
-    .map((l) => `    ${l}`)
-    .join('\n');
-
 const children: ChildProcess[] = [];
 let cluster: Cluster | undefined;
 let workDir: string | undefined;
@@ -57,17 +56,6 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
 function run(argv: string[], opts: { env?: NodeJS.ProcessEnv; log?: string[] } = {}): ChildProcess {
   const [cmd = '', ...args] = argv;
   const child = spawn(cmd, args, {
@@ -85,32 +73,12 @@ function run(argv: string[], opts: { env?: NodeJS.ProcessEnv; log?: string[] } =
   return child;
 }
 
-async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch {
-      // not yet
-    }
-    await sleep(300);
-  }
-  throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-}
-
 async function ovfleet(args: string[]): Promise<string> {
   const out: string[] = [];
   const child = run([process.execPath, join(ROOT, 'bin', 'ovfleet.js'), ...args], { log: out });
   const code = await new Promise<number | null>((r) => child.once('exit', r));
   if (code !== 0) throw new Error(`ovfleet ${args.join(' ')} exited ${code}: ${out.join('')}`);
   return out.join('');
-}
-
-interface Container {
-  args?: string[];
-  env?: { name: string; value?: string }[];
-  resources?: { limits?: Record<string, string> };
 }
 
 async function controlPlane(): Promise<Cluster> {
@@ -176,35 +144,7 @@ async function operator(c: Cluster): Promise<void> {
 async function inferenceService(c: Cluster): Promise<Container> {
   step('creating the model volume the example mounts (PVC ocr-models, bound to a host-path PV)');
   await c.kubectl(['apply', '-f', '-'], {
-    input: stringify({
-      apiVersion: 'v1',
-      kind: 'List',
-      items: [
-        {
-          apiVersion: 'v1',
-          kind: 'PersistentVolume',
-          metadata: { name: 'ocr-models' },
-          spec: {
-            capacity: { storage: '1Gi' },
-            accessModes: ['ReadOnlyMany'],
-            storageClassName: '',
-            hostPath: { path: '/var/lib/ovfleet-models' },
-            claimRef: { namespace: NS, name: 'ocr-models' },
-          },
-        },
-        {
-          apiVersion: 'v1',
-          kind: 'PersistentVolumeClaim',
-          metadata: { name: 'ocr-models', namespace: NS },
-          spec: {
-            accessModes: ['ReadOnlyMany'],
-            storageClassName: '',
-            volumeName: 'ocr-models',
-            resources: { requests: { storage: '1Gi' } },
-          },
-        },
-      ],
-    }),
+    input: stringify(modelVolume(NS)),
   });
 
   step('kubectl apply -f examples/throughput.yaml  (objective: throughput, budget: 80 vCPU)');
@@ -268,30 +208,6 @@ async function inferenceService(c: Cluster): Promise<Container> {
     spec: { template: { spec: { containers: Container[] } } };
   };
   return deployment.spec.template.spec.containers[0] ?? {};
-}
-
-/** The container's args with model path and ports rewritten for this machine. */
-function localArgs(args: readonly string[], modelPath: string, grpc: number, rest: number): string[] {
-  const rewrite: Record<string, string> = {
-    '--model_path': modelPath,
-    '--port': String(grpc),
-    '--rest_port': String(rest),
-    '--grpc_bind_address': '127.0.0.1',
-    '--rest_bind_address': '127.0.0.1',
-  };
-  const out: string[] = [];
-  const seen = new Set<string>();
-  for (let i = 0; i < args.length; i++) {
-    const [flag = '', inline] = (args[i] ?? '').split(/=(.*)/s, 2);
-    const value = inline ?? args[i + 1];
-    if (inline === undefined) i++;
-    if (flag in rewrite) {
-      seen.add(flag);
-      out.push(flag, rewrite[flag] ?? '');
-    } else out.push(flag, value ?? '');
-  }
-  for (const [flag, value] of Object.entries(rewrite)) if (!seen.has(flag)) out.push(flag, value);
-  return out;
 }
 
 async function serve(container: Container): Promise<void> {
@@ -362,9 +278,9 @@ async function serve(container: Container): Promise<void> {
       `${o.name} [${o.shape.join(',')}] = [${o.data.map((v) => v.toFixed(4)).join(', ')}]  (${ms.toFixed(1)} ms)`,
     );
   }
-  const probs = answer.outputs[0]?.data ?? [];
+  const [up = 0, down = 0] = answer.outputs[0]?.data ?? [];
   info(
-    `→ the classifier says: text is ${(probs[0] ?? 0) >= (probs[1] ?? 0) ? 'upright (0°)' : 'upside down (180°)'}`,
+    `→ classes [0°, 180°]: the classifier answers ${up >= down ? '0° (upright)' : '180° (upside down)'} with p=${Math.max(up, down).toFixed(3)} for this synthetic stripe pattern`,
   );
   const metrics = await (await fetch(`${base}/metrics`)).text();
   const success = metrics

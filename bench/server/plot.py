@@ -49,6 +49,7 @@ def main(path, out):
         thr_ax.set_title(f"{model}: throughput")
         p99_ax.set_title(f"{model}: p99 latency")
         p99_ax.set_yscale("log")
+        thr_ax.set_yscale("log")
         thr_ax.legend(fontsize=7, loc="best")
     host = result.get("host", {})
     fig.suptitle(f"bench-server {result.get('startedAt', '')} — {host.get('cpuModel', '')}, {host.get('vcpus', '?')} vCPUs", fontsize=10)

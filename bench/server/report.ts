@@ -25,6 +25,8 @@ export interface ServerRow {
   readonly p99Ms: number | null;
   /** CPU cores the serving process kept busy during the measurement (null where not measured). */
   readonly serverCores: number | null;
+  /** The machine's 1-minute load average right after the measurement: above 2 vCPUs, others competed. */
+  readonly load1?: number;
 }
 
 export interface ModelRatios {

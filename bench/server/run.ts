@@ -5,7 +5,7 @@
 //
 //   node bench/server/run.ts [--models tiny,cls,det] [--concurrency 1,2,4,8,16] [--no-peer] [--no-profile]
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
@@ -88,7 +88,13 @@ async function measureProtocol(
         signal: ctx.signal,
       }),
     );
-    ctx.rows.push({ model: model.key, system: as(protocol), ...point, serverCores: cores });
+    ctx.rows.push({
+      model: model.key,
+      system: as(protocol),
+      ...point,
+      serverCores: cores,
+      load1: loadavg()[0] ?? 0,
+    });
     ctx.logger.info(
       { model: model.key, system: as(protocol), concurrency, throughput: Math.round(point.throughput) },
       'measured',
@@ -125,6 +131,7 @@ async function inProcess(ctx: Context, model: BenchModel, modelPath: string): Pr
       p90Ms: p.p90Ms,
       p99Ms: p.p99Ms,
       serverCores: p.cores,
+      load1: loadavg()[0] ?? 0,
     });
   }
 }
@@ -151,6 +158,7 @@ async function benchmarkApp(ctx: Context, model: BenchModel, modelPath: string):
       p90Ms: null,
       p99Ms: null,
       serverCores: null,
+      load1: loadavg()[0] ?? 0,
     });
   }
 }

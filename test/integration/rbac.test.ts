@@ -91,6 +91,13 @@ describe('operator RBAC from manifests/', () => {
     ['create', 'leases.coordination.k8s.io', 'default'],
   ];
 
+  it('the whole install (kubectl apply -k manifests/) is valid, and its pods meet the restricted Pod Security level', async () => {
+    const r = await cluster.kubectlResult(['apply', '-k', 'manifests/', '--dry-run=server']);
+    expect(r.stderr).not.toMatch(/PodSecurity|violate/i);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/deployment\.apps\/ovfleet-operator (created|configured|unchanged)/);
+  });
+
   it('grants every verb the operator uses', async () => {
     for (const [verb, resource, ns] of needed) {
       expect(`${verb} ${resource}: ${await canI(verb, resource, ns)}`).toBe(`${verb} ${resource}: yes`);

@@ -74,7 +74,7 @@ afterAll(async () => {
 describe('operator resilience', () => {
   it('killed mid-reconcile and restarted, it converges with no duplicates', async () => {
     const names = Array.from({ length: 12 }, (_, i) => `crash-${i}`);
-    const first = await start({ args: ['--workers=2'] });
+    const first = await start({ args: ['--workers=1'] }); // one at a time: the kill lands mid-way
     await first.ready();
     await applyObject(cluster, { apiVersion: 'v1', kind: 'List', items: names.map((n) => small(n)) });
     // Kill it (SIGKILL: no cleanup) as soon as it has started writing children, i.e. mid-work.
@@ -84,7 +84,7 @@ describe('operator resilience', () => {
     const second = await start();
     await second.ready();
     await eventually('every InferenceService Ready', () => allReady(names), 180_000);
-    expect(applied).toBeLessThanOrEqual(names.length);
+    expect(applied).toBeLessThan(names.length); // it really was killed with work left
     const deployments = await items('deployments');
     expect(deployments.map((d) => dig(d, 'metadata', 'name')).sort()).toEqual([...names].sort());
     for (const name of names) {
