@@ -85,6 +85,8 @@ async function applyAll(
 interface Row {
   readonly services: number;
   readonly applyToAllReadyS: number | null;
+  /** Ready again after the spec change rolled out new pods, seconds from its apply; null past the timeout. */
+  readonly changeToAllReadyS: number | null;
   readonly readyAtEnd: number;
   readonly specChangeObserved: number;
   readonly reconcileP50Ms: number | null;
@@ -117,10 +119,14 @@ async function scenario(
     await new Promise((r) => setTimeout(r, 3000)); // let trailing status writes land
     const m1 = await metrics(op);
     // The spec change: pin nireq on every service (generation 1 → 2), under the load of all of them.
+    const t1 = performance.now();
     await applyAll(cluster, namespace, count, signal, 2);
     await tracker.until(() => tracker.observedCount(2) >= count, timeoutMs, signal);
     await new Promise((r) => setTimeout(r, 3000));
     const m2 = await metrics(op);
+    // The change rolls out new pods (the pod template changed): Ready drops, then returns.
+    const rolledOut = await tracker.until(() => tracker.readyCount() >= count, timeoutMs, signal);
+    const changeToAllReadyS = rolledOut ? (performance.now() - t1) / 1000 : null;
     const latency = summarize(tracker.reconcileLatenciesMs(2));
     const perReconcile = (
       a: { writes: number; reconciles: number },
@@ -129,6 +135,7 @@ async function scenario(
     return {
       services: count,
       applyToAllReadyS: applyToAllReadyS === null ? null : round(applyToAllReadyS, 1),
+      changeToAllReadyS: changeToAllReadyS === null ? null : round(changeToAllReadyS, 1),
       readyAtEnd: tracker.readyCount(),
       specChangeObserved: tracker.observedCount(2),
       reconcileP50Ms: latency.count ? round(latency.p50Ms, 1) : null,
@@ -228,6 +235,7 @@ async function main(): Promise<void> {
     [
       'services',
       'apply→Ready s',
+      'change→Ready s',
       'reconcile p50 ms',
       'p99 ms',
       'writes/reconcile (create)',
@@ -237,6 +245,7 @@ async function main(): Promise<void> {
     rows.map((r) => [
       r.services,
       r.applyToAllReadyS,
+      r.changeToAllReadyS,
       r.reconcileP50Ms,
       r.reconcileP99Ms,
       r.writesPerReconcileInitial,

@@ -41,7 +41,8 @@ export class ServiceTracker {
         (_type: string, obj: Observed) => this.#update(obj),
         (error: unknown) => {
           if (this.#abort === undefined) return;
-          this.#logger.warn({ err: error }, 'watch ended; restarting');
+          // client-node ends a watch after 30 s without events; start it again (a fresh list + watch).
+          this.#logger.debug({ err: error }, 'watch ended; restarting');
           void begin();
         },
       );

@@ -1,5 +1,6 @@
-// A short, stable hash of everything in the plan that reaches a pod. Rationale text is left out, so
-// rewording an explanation does not roll a fleet.
+// A short, stable hash of what in the plan reaches a pod (the pod template's annotation). Fleet-level
+// numbers (replicas, packing, totals) and the rationale text are left out: scaling the fleet or
+// rewording an explanation must not roll every pod.
 import { createHash } from 'node:crypto';
 import type { Plan } from '../sizing/types.ts';
 
@@ -13,7 +14,15 @@ function canonical(value: unknown): unknown {
 }
 
 export function planHash(plan: Plan): string {
-  const { rationale: _rationale, ...rest } = plan;
-  const text = JSON.stringify(canonical(rest));
+  const {
+    rationale: _rationale,
+    replicas: _replicas,
+    packing: _packing,
+    totals: _totals,
+    fits: _fits,
+    violations: _violations,
+    ...podLevel
+  } = plan;
+  const text = JSON.stringify(canonical(podLevel));
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }

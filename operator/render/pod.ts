@@ -120,16 +120,23 @@ export function podTemplate(isvc: InferenceService, plan: Plan, hash: string): V
         fsGroup: SERVER_UID,
         seccompProfile: { type: 'RuntimeDefault' },
       },
-      // Spread instances across nodes when there is room, but never refuse to schedule: throughput
-      // plans deliberately pack many small instances onto one node.
-      topologySpreadConstraints: [
-        {
-          maxSkew: 1,
-          topologyKey: 'kubernetes.io/hostname',
-          whenUnsatisfiable: 'ScheduleAnyway',
-          labelSelector: { matchLabels: selectorLabels(isvc) },
+      // Pack instances onto as few nodes as the plan counted on (plan.packing): the throughput plan
+      // sizes many small instances to share a node (20 × 4 vCPU on an 80-vCPU node), so the
+      // scheduler is asked to prefer nodes that already run this fleet. Preferred, not required: a
+      // fleet larger than one node still spills over, and the PodDisruptionBudget limits evictions.
+      affinity: {
+        podAffinity: {
+          preferredDuringSchedulingIgnoredDuringExecution: [
+            {
+              weight: 100,
+              podAffinityTerm: {
+                topologyKey: 'kubernetes.io/hostname',
+                labelSelector: { matchLabels: selectorLabels(isvc) },
+              },
+            },
+          ],
         },
-      ],
+      },
     },
   };
 }

@@ -42,6 +42,38 @@ export const KWOK_NODE_ANNOTATION_VALUE = 'fake';
 export const KWOK_STAGES_FILE = 'kwok-stages.yaml';
 export const SERVICE_CLUSTER_IP_RANGE = '10.96.0.0/16';
 
+export const SCHEDULER_CONFIG_FILE = 'scheduler-config.yaml';
+
+/**
+ * The scheduler bin-packs, as clusters that run many small CPU-pinned instances are set up to:
+ * NodeResourcesFit scores by MostAllocated and the system's default spreading is off, so the
+ * fleet's preferred pod affinity (operator/render) packs 20 × 4 vCPU onto one 80-vCPU node, which
+ * is what the plan's packing counted on.
+ */
+export function schedulerConfig(kubeconfig: string): string {
+  return [
+    'apiVersion: kubescheduler.config.k8s.io/v1',
+    'kind: KubeSchedulerConfiguration',
+    'clientConnection:',
+    `  kubeconfig: ${JSON.stringify(kubeconfig)}`,
+    'leaderElection:',
+    '  leaderElect: false',
+    'profiles:',
+    '  - schedulerName: default-scheduler',
+    '    pluginConfig:',
+    '      - name: NodeResourcesFit',
+    '        args:',
+    '          scoringStrategy:',
+    '            type: MostAllocated',
+    '            resources: [{ name: cpu, weight: 1 }, { name: memory, weight: 1 }]',
+    '      - name: PodTopologySpread',
+    '        args:',
+    '          defaultingType: List',
+    '          defaultConstraints: []',
+    '',
+  ].join('\n');
+}
+
 type ArgvBuilder = (c: ComponentContext) => string[];
 
 const ARGV: Record<ComponentName, ArgvBuilder> = {
@@ -102,13 +134,12 @@ const ARGV: Record<ComponentName, ArgvBuilder> = {
   ],
   'kube-scheduler': (c) => [
     join(c.binDir, 'kube-scheduler'),
-    `--kubeconfig=${c.kubeconfigs.scheduler}`,
+    `--config=${join(c.dir, SCHEDULER_CONFIG_FILE)}`,
     `--authentication-kubeconfig=${c.kubeconfigs.scheduler}`,
     `--authorization-kubeconfig=${c.kubeconfigs.scheduler}`,
     '--bind-address=127.0.0.1',
     `--secure-port=${c.ports.scheduler}`,
     `--cert-dir=${join(c.dir, 'scheduler-certs')}`,
-    '--leader-elect=false',
     '--profiling=false',
     '--v=1',
   ],

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Logger, pino } from 'pino';
 import type { CommandOptions, CommandResult } from './command.ts';
@@ -10,6 +10,8 @@ import {
   componentArgv,
   healthProbe,
   KWOK_STAGES_FILE,
+  SCHEDULER_CONFIG_FILE,
+  schedulerConfig,
 } from './components.ts';
 import { loadClusterConfig } from './config.ts';
 import { startControlServer } from './control.ts';
@@ -119,6 +121,7 @@ async function prepareFiles(dir: string, signal: AbortSignal): Promise<ClusterFi
     { path: kubeconfigs.kwok, client: pki.clients.kwok, user: 'kwok' },
   ];
   await Promise.all(users.map((u) => writeKubeconfig({ ...u, server, caCert: pki.ca.cert })));
+  await writeFile(join(dir, SCHEDULER_CONFIG_FILE), schedulerConfig(kubeconfigs.scheduler));
 
   return { ports, server, pki, kubeconfigPath, kubeconfigs };
 }

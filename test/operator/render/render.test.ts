@@ -177,6 +177,21 @@ describe('render: Deployment', () => {
     expect(base).toMatch(/^[0-9a-f]{16}$/);
     expect(hashOf(render(service(), cpuPlan({ rationale: [] })).deployment)).toBe(base);
     expect(hashOf(render(service(), cpuPlan({ nireq: 4 })).deployment)).not.toBe(base);
+    // scaling the fleet (kubectl scale → replicas) changes no pod, so it must not roll them all
+    const scaled = cpuPlan({ replicas: 7, packing: { instancesPerNode: 20, nodesNeeded: 1 } });
+    expect(hashOf(render(service(), scaled).deployment)).toBe(base);
+  });
+
+  it('asks the scheduler to pack the fleet onto the nodes the plan counted on', () => {
+    const { deployment } = render(service(), cpuPlan());
+    const pod = deployment.spec?.template.spec;
+    const preferred = pod?.affinity?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution;
+    expect(preferred).toHaveLength(1);
+    expect(preferred?.[0]?.podAffinityTerm).toEqual({
+      topologyKey: 'kubernetes.io/hostname',
+      labelSelector: { matchLabels: deployment.spec?.selector.matchLabels },
+    });
+    expect(pod?.topologySpreadConstraints).toBeUndefined();
   });
 
   it('never exceeds the budget during a rollout', () => {
