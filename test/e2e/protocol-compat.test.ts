@@ -5,26 +5,13 @@ import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ElementType } from '../../server/engine/types.ts';
+import { ELEMENT_TYPES, type ElementType } from '../../server/engine/types.ts';
 import { ocrModelPath, writeAddModel } from '../support/models.ts';
 import { runServer, type ServerProcess } from '../support/server-process.ts';
 import { type Check, runClient } from './support/python.ts';
 
 /** Every element type OpenVINO serves that KServe v2 can carry (BF16 is optional in the issue). */
-const TYPES: readonly ElementType[] = [
-  'boolean',
-  'i8',
-  'i16',
-  'i32',
-  'i64',
-  'u8',
-  'u16',
-  'u32',
-  'u64',
-  'f16',
-  'f32',
-  'f64',
-];
+const TYPES: readonly ElementType[] = ELEMENT_TYPES.filter((t) => t !== 'bf16');
 const F32 = { INFERENCE_PRECISION_HINT: 'f32' };
 
 let dir = '';

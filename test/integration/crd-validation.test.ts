@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { Cluster } from '../cluster/harness.ts';
 import { sharedCluster } from '../cluster/use-cluster.ts';
-import { createNamespace, example, getJson, type Json } from './support/kube.ts';
+import { createNamespace, example, getJson, installCrd, type Json } from './support/kube.ts';
 
 // The API server itself refuses invalid InferenceServices (CRD schema + CEL rules from operator/api),
 // with a message naming the field — no operator involved.
@@ -12,13 +12,7 @@ let cluster: Cluster;
 
 beforeAll(async () => {
   cluster = sharedCluster();
-  await cluster.kubectl(['apply', '-f', 'crds/']);
-  await cluster.kubectl([
-    'wait',
-    '--for=condition=Established',
-    'crd/inferenceservices.ovfleet.io',
-    '--timeout=60s',
-  ]);
+  await installCrd(cluster);
   await createNamespace(cluster, NS);
 });
 

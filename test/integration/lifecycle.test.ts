@@ -9,6 +9,7 @@ import {
   eventually,
   example,
   getJson,
+  installCrd,
   isvcStatus,
   type Json,
 } from './support/kube.ts';
@@ -67,13 +68,7 @@ async function patchSpec(spec: Json, name = NAME): Promise<void> {
 
 beforeAll(async () => {
   cluster = sharedCluster();
-  await cluster.kubectl(['apply', '-f', 'crds/']);
-  await cluster.kubectl([
-    'wait',
-    '--for=condition=Established',
-    'crd/inferenceservices.ovfleet.io',
-    '--timeout=60s',
-  ]);
+  await installCrd(cluster);
   await createNamespace(cluster, NS);
   await createModelVolume(cluster, NS);
   op = await OperatorProcess.start({ kubeconfig: cluster.kubeconfigPath, namespace: NS, resyncSeconds: 2 });

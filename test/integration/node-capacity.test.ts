@@ -10,6 +10,7 @@ import {
   eventually,
   example,
   getJson,
+  installCrd,
   isvcStatus,
 } from './support/kube.ts';
 import { OperatorProcess } from './support/operator-process.ts';
@@ -25,13 +26,7 @@ let op: OperatorProcess;
 
 beforeAll(async () => {
   cluster = sharedCluster();
-  await cluster.kubectl(['apply', '-f', 'crds/']);
-  await cluster.kubectl([
-    'wait',
-    '--for=condition=Established',
-    'crd/inferenceservices.ovfleet.io',
-    '--timeout=60s',
-  ]);
+  await installCrd(cluster);
   await createNamespace(cluster, NS);
   await createModelVolume(cluster, NS);
   op = await OperatorProcess.start({ kubeconfig: cluster.kubeconfigPath, namespace: NS });

@@ -12,6 +12,7 @@ import {
   dig,
   eventually,
   example,
+  installCrd,
   isvcStatus,
 } from './support/kube.ts';
 import { OperatorProcess } from './support/operator-process.ts';
@@ -43,13 +44,7 @@ async function canI(verb: string, resource: string, namespace?: string): Promise
 
 beforeAll(async () => {
   cluster = sharedCluster();
-  await cluster.kubectl(['apply', '-f', 'crds/']);
-  await cluster.kubectl([
-    'wait',
-    '--for=condition=Established',
-    'crd/inferenceservices.ovfleet.io',
-    '--timeout=60s',
-  ]);
+  await installCrd(cluster);
   for (const file of ['namespace.yaml', 'service-account.yaml', 'rbac.yaml']) {
     await cluster.kubectl(['apply', '-f', `manifests/${file}`]);
   }

@@ -9,6 +9,7 @@ import {
   eventually,
   example,
   getJson,
+  installCrd,
   isvcStatus,
   type Json,
 } from './support/kube.ts';
@@ -52,13 +53,7 @@ async function allReady(names: readonly string[]): Promise<boolean> {
 
 beforeAll(async () => {
   cluster = sharedCluster();
-  await cluster.kubectl(['apply', '-f', 'crds/']);
-  await cluster.kubectl([
-    'wait',
-    '--for=condition=Established',
-    'crd/inferenceservices.ovfleet.io',
-    '--timeout=60s',
-  ]);
+  await installCrd(cluster);
   await createNamespace(cluster, NS);
   await createModelVolume(cluster, NS);
 });

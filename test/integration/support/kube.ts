@@ -72,6 +72,17 @@ export function example(
   return doc;
 }
 
+/** Applies crds/ (idempotent) and waits until the InferenceService API is served. */
+export async function installCrd(cluster: Cluster): Promise<void> {
+  await cluster.kubectl(['apply', '-f', join(ROOT, 'crds')]);
+  await cluster.kubectl([
+    'wait',
+    '--for=condition=Established',
+    'crd/inferenceservices.ovfleet.io',
+    '--timeout=60s',
+  ]);
+}
+
 export async function createNamespace(cluster: Cluster, namespace: string): Promise<void> {
   await cluster.kubectlResult(['delete', 'namespace', namespace, '--wait=true', '--timeout=60s']);
   await cluster.kubectl(['create', 'namespace', namespace]);

@@ -2,7 +2,7 @@
 // adds 1 to every element of its f32 input `x` (shape [-1, 4] with a dynamic batch) and also returns
 // the element count per row as i64 `n`; a second model echoes one input per element type. No OpenVINO
 // is involved — the e2e suite covers the real engine.
-import type { ElementType, PortInfo, Tensor } from '../../../server/engine/types.ts';
+import { ELEMENT_TYPES, type ElementType, type PortInfo, type Tensor } from '../../../server/engine/types.ts';
 import { ServerError } from '../../../server/errors.ts';
 import type {
   InferOptions,
@@ -86,20 +86,7 @@ export function addOneModel(version = 1, delayMs = 0): FakeModel {
   );
 }
 
-export const ECHO_TYPES: readonly ElementType[] = [
-  'boolean',
-  'i8',
-  'i16',
-  'i32',
-  'i64',
-  'u8',
-  'u16',
-  'u32',
-  'u64',
-  'f16',
-  'f32',
-  'f64',
-];
+export const ECHO_TYPES: readonly ElementType[] = ELEMENT_TYPES.filter((t) => t !== 'bf16');
 
 /** `echo_<type>`: input `in` [3] of that element type, returned unchanged as `out`. */
 export function echoModel(elementType: ElementType): FakeModel {
