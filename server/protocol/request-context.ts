@@ -37,6 +37,8 @@ export class RequestContext {
 
   /** The client went away. */
   cancel(): void {
+    // Clients may reset a stream after reading the answer; a finished request has nothing to cancel.
+    if (this.#finished || this.#controller.signal.aborted) return;
     this.#controller.abort(new ServerError('OVF_ERR_REQUEST_CANCELLED', 'request cancelled by the client'));
   }
 
