@@ -22,7 +22,7 @@ export interface BenchModel {
 export const BENCH_MODELS: Record<ModelKey, BenchModel> = {
   tiny: { key: 'tiny', name: 'tiny', inputName: 'input', shape: [1, 16], measurementIntervalMs: 1500 },
   cls: { key: 'cls', name: 'ppocr-cls', inputName: 'x', shape: [1, 3, 48, 192], measurementIntervalMs: 1500 },
-  // 320×320 rather than 640×640: at 640 one inference takes ~230 ms on 2 vCPUs, and concurrency 16
+  // 320×320 rather than 640×640: at 640 2 vCPUs manage ~4 inferences/s (benchmark_app), and concurrency 16
   // would need windows of ~10 s to hold enough requests, which does not fit the run's time budget.
   det: {
     key: 'det',

@@ -105,7 +105,7 @@ export function serverTargets(
 
 export function rowsTable(rows: readonly ServerRow[]): string {
   return formatTable(
-    ['model', 'system', 'conc', 'infer/s', 'p50 ms', 'p99 ms', 'srv cores'],
+    ['model', 'system', 'conc', 'infer/s', 'p50 ms', 'p99 ms', 'srv cores', 'load1'],
     rows.map((r): Cell[] => [
       r.model,
       r.system,
@@ -114,6 +114,7 @@ export function rowsTable(rows: readonly ServerRow[]): string {
       r.p50Ms,
       r.p99Ms,
       r.serverCores,
+      r.load1,
     ]),
   );
 }

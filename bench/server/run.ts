@@ -137,7 +137,9 @@ async function inProcess(ctx: Context, model: BenchModel, modelPath: string): Pr
 }
 
 async function benchmarkApp(ctx: Context, model: BenchModel, modelPath: string): Promise<void> {
-  for (const nireq of new Set([1, SERVING.nireq])) {
+  // Only at the serving nireq: benchmark_app turns -nireq into PERFORMANCE_HINT_NUM_REQUESTS, and at
+  // nireq 1 the THROUGHPUT hint then compiles ONE stream of 2 threads — not the configuration under test.
+  for (const nireq of [SERVING.nireq]) {
     const r = await runBenchmarkApp({
       benchmarkApp: benchmarkAppPath(ctx.env),
       modelPath,

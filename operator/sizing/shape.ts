@@ -6,7 +6,9 @@
 // - throughput, CPU/AUTO: many small instances of 4 vCPUs (two hyper-threaded cores). Small pools
 //   keep each instance's threads on few cores and scale out without Python/GIL-style bottlenecks;
 //   80 → 20 × 4. A budget under 8 vCPUs has room for one 4-vCPU instance at most, so a single
-//   instance takes the whole budget (capped at a node) rather than leaving up to 3 of 7 vCPUs idle.
+//   instance takes the whole budget (capped at a node) rather than leaving up to 3 of 7 vCPUs idle —
+//   except a budget under 4 vCPUs that spans two or more whole physical cores, which gets one
+//   instance per core (measured by bench/sizing, see SPLIT_SMALL_BUDGET_REASON).
 //   Above that, the budget's remainder modulo 4 is reported as unused: Deployment replicas are
 //   identical, and 1-3 vCPUs are too few for another instance of the same size.
 // - HDDL/GPU/NPU: one instance per accelerator group (all of a node's VPUs for HDDL, one card for
@@ -97,7 +99,8 @@ function deriveReplicas(input: SizingInput, profile: DeviceProfile, vpus: number
     why.add('replicas', 1, 'latency: one instance, as large as the budget allows on one node');
     return 1;
   }
-  const size = overrides.vcpusPerInstance ?? defaultThroughputSize(budget.vcpus, node.vcpus);
+  const size =
+    overrides.vcpusPerInstance ?? defaultThroughputSize(budget.vcpus, node.vcpus, node.threadsPerCore);
   const replicas = Math.max(1, floorDiv(budget.vcpus, size));
   why.add(
     'replicas',
@@ -108,8 +111,28 @@ function deriveReplicas(input: SizingInput, profile: DeviceProfile, vpus: number
   return replicas;
 }
 
-function defaultThroughputSize(budgetVcpus: number, nodeVcpus: number): number {
-  const wanted = budgetVcpus < SMALL_THROUGHPUT_BUDGET ? budgetVcpus : THROUGHPUT_INSTANCE_VCPUS;
+/**
+ * A throughput budget smaller than one 4-vCPU instance that covers ≥ 2 whole physical cores is split
+ * into one instance per core. Measured (make bench-sizing, PP-OCR cls on 2 vCPUs without SMT):
+ * 2 × 1 vCPU was the best of 14 candidates in four runs, 1.13-1.39× one 2-vCPU instance when measured
+ * again side by side. Each ovfleet-server instance has one event loop for its protocol work; two
+ * pinned instances run two, each beside its own inference stream on its own core.
+ */
+function splitsPerCore(budgetVcpus: number, threadsPerCore: number): boolean {
+  const tpc = Math.max(1, threadsPerCore);
+  return budgetVcpus < THROUGHPUT_INSTANCE_VCPUS && budgetVcpus % tpc === 0 && budgetVcpus / tpc >= 2;
+}
+
+export const SPLIT_SMALL_BUDGET_REASON =
+  'one event loop per instance does the protocol work, so two pinned single-core instances beat one ' +
+  'instance of both cores (bench/sizing on 2 vCPUs: 1.13-1.39× the throughput)';
+
+function defaultThroughputSize(budgetVcpus: number, nodeVcpus: number, threadsPerCore: number): number {
+  const wanted = splitsPerCore(budgetVcpus, threadsPerCore)
+    ? Math.max(1, threadsPerCore)
+    : budgetVcpus < SMALL_THROUGHPUT_BUDGET
+      ? budgetVcpus
+      : THROUGHPUT_INSTANCE_VCPUS;
   return Math.max(1, Math.min(wanted, nodeVcpus));
 }
 
@@ -141,9 +164,11 @@ function deriveVcpus(input: SizingInput, profile: DeviceProfile, replicas: numbe
     );
     return size;
   }
-  const size = defaultThroughputSize(budget.vcpus, node.vcpus);
-  const reason =
-    size === THROUGHPUT_INSTANCE_VCPUS
+  const size = defaultThroughputSize(budget.vcpus, node.vcpus, tpc);
+  const reason = splitsPerCore(budget.vcpus, tpc)
+    ? `throughput: a ${budget.vcpus}-vCPU budget spans ${budget.vcpus / Math.max(1, tpc)} physical cores, ` +
+      `so one instance per core (${describeVcpus(size, tpc)} each): ${SPLIT_SMALL_BUDGET_REASON}`
+    : size === THROUGHPUT_INSTANCE_VCPUS
       ? `throughput: ${describeVcpus(size, tpc)} per instance keeps each instance's thread pool on a few ` +
         'neighbouring cores; many small instances scale out instead of fighting over one big pool'
       : budget.vcpus < SMALL_THROUGHPUT_BUDGET && size === budget.vcpus
