@@ -1,6 +1,6 @@
 // Converts between tensor bytes (little-endian) and element values (numbers, bigints, booleans), for
 // the JSON form of REST and the typed `contents` fields of gRPC. Raw forms never pass through here.
-import type { ElementType } from '../engine/types.ts';
+import { ELEMENT_SIZE, type ElementType } from '../engine/types.ts';
 import { ServerError } from '../errors.ts';
 
 export type ElementValue = number | bigint | boolean;
@@ -20,20 +20,6 @@ const WRITERS: Record<ValueElementType, (view: DataView, offset: number, value: 
   u64: (v, o, x) => v.setBigUint64(o, BigInt(x), true),
   f32: (v, o, x) => v.setFloat32(o, x, true),
   f64: (v, o, x) => v.setFloat64(o, x, true),
-};
-
-const SIZE: Record<ValueElementType, number> = {
-  boolean: 1,
-  i8: 1,
-  i16: 2,
-  i32: 4,
-  i64: 8,
-  u8: 1,
-  u16: 2,
-  u32: 4,
-  u64: 8,
-  f32: 4,
-  f64: 8,
 };
 
 /** Inclusive integer bounds per integer type (64-bit ones checked as bigint). */
@@ -69,7 +55,7 @@ export function encodeValues(
   values: ArrayLike<unknown>,
   where: string,
 ): Uint8Array<ArrayBuffer> {
-  const size = SIZE[elementType];
+  const size = ELEMENT_SIZE[elementType];
   const out = new Uint8Array(values.length * size);
   const view = new DataView(out.buffer);
   if (elementType === 'f32' || elementType === 'f64') {
@@ -112,7 +98,7 @@ export function encodeValues(
  * when exact, else bigints.
  */
 export function decodeValues(elementType: ValueElementType, data: Uint8Array): ElementValue[] {
-  const size = SIZE[elementType];
+  const size = ELEMENT_SIZE[elementType];
   const n = Math.floor(data.byteLength / size);
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const out = new Array<ElementValue>(n);

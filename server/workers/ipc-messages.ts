@@ -1,24 +1,15 @@
 // Messages between the primary (model owner) and protocol worker processes, sent over the cluster
 // IPC channel with V8 serialisation (Uint8Array and Map survive as they are).
 import type { ServerSettings } from '../config.ts';
-import type { PortInfo, Tensor } from '../engine/types.ts';
+import type { Tensor } from '../engine/types.ts';
 import { type ErrorCode, ServerError } from '../errors.ts';
 import type { Protocol, RequestTiming } from '../protocol/metrics-port.ts';
 import type { ReloadResult } from '../protocol/transport-options.ts';
-import type { ModelState } from '../repository/types.ts';
+import type { ServedModel } from '../repository/types.ts';
 import type { WorkerRole } from './worker-plan.ts';
 
-/** What a worker knows of one served version. */
-export interface VersionSnapshot {
-  readonly name: string;
-  readonly version: number;
-  readonly platform: string;
-  readonly inputs: readonly PortInfo[];
-  readonly outputs: readonly PortInfo[];
-  readonly properties: Readonly<Record<string, string>>;
-  readonly nireq: number;
-  readonly state: ModelState;
-}
+/** What a worker knows of one served version: everything but the inference itself. */
+export type VersionSnapshot = Omit<ServedModel, 'infer'>;
 
 export interface RegistrySnapshot {
   readonly ready: boolean;
