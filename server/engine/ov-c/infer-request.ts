@@ -7,7 +7,7 @@ import { ServerError } from '../../errors.ts';
 import type { InferRequest, PortInfo, Tensor } from '../types.ts';
 import { createCallback, type NativeCallback, type Out, type OvcApi, type Ptr } from './library.ts';
 import { check, lastError } from './status.ts';
-import { createInputTensor, readTensor } from './tensor.ts';
+import { InputSlot, OutputReader } from './tensor.ts';
 
 function findInput(inputs: ReadonlyMap<string, Tensor>, port: PortInfo): Tensor | undefined {
   for (const name of port.names) {
@@ -18,18 +18,21 @@ function findInput(inputs: ReadonlyMap<string, Tensor>, port: PortInfo): Tensor 
 }
 
 // A completion callback arriving from an OpenVINO thread does not keep Node's event loop alive, so
-// while any inference is in flight one referenced (idle) timer does.
+// while any inference is in flight one idle timer is referenced (made once, then ref'd and unref'd).
 let inFlight = 0;
 let keepAlive: NodeJS.Timeout | undefined;
 function holdLoop(): void {
-  if (inFlight++ === 0) keepAlive = setInterval(() => {}, 1 << 30);
-}
-function releaseLoop(): void {
-  if (--inFlight === 0) {
-    clearInterval(keepAlive);
-    keepAlive = undefined;
+  if (inFlight++ === 0) {
+    keepAlive ??= setInterval(() => {}, 1 << 30);
+    keepAlive.ref();
   }
 }
+function releaseLoop(): void {
+  if (--inFlight === 0) keepAlive?.unref();
+}
+
+// Scratch out-parameter for the synchronous FFI calls below.
+const outTensor: Out<Ptr> = [null];
 
 export class OvcInferRequest implements InferRequest {
   #api: OvcApi;
@@ -37,6 +40,8 @@ export class OvcInferRequest implements InferRequest {
   #callback: NativeCallback;
   #inputs: readonly PortInfo[];
   #outputs: readonly PortInfo[];
+  #inputSlots: readonly InputSlot[];
+  #outputReaders: readonly OutputReader[];
   #onRelease: () => void;
   #done: (() => void) | null = null;
   #released = false;
@@ -53,6 +58,8 @@ export class OvcInferRequest implements InferRequest {
     this.#inputs = inputs;
     this.#outputs = outputs;
     this.#onRelease = onRelease;
+    this.#inputSlots = inputs.map((port) => new InputSlot(api, port));
+    this.#outputReaders = outputs.map((port) => new OutputReader(api, port));
     const out: Out<Ptr> = [null];
     check(
       api,
@@ -79,7 +86,10 @@ export class OvcInferRequest implements InferRequest {
     if (this.#done)
       throw new ServerError('OVF_ERR_INTERNAL', 'infer request is busy (one inference at a time)');
     const api = this.#api;
-    this.#inputs.forEach((port, index) => {
+    const ports = this.#inputs;
+    for (let index = 0; index < ports.length; index++) {
+      const port = ports[index] as PortInfo;
+      const slot = this.#inputSlots[index] as InputSlot;
       const tensor = findInput(inputs, port);
       if (!tensor) throw new ServerError('OVF_ERR_REQUEST_INVALID', `missing input ${port.name}`);
       if (tensor.elementType !== port.elementType) {
@@ -88,18 +98,21 @@ export class OvcInferRequest implements InferRequest {
           `input ${port.name}: expected ${port.elementType}, got ${tensor.elementType}`,
         );
       }
-      const handle = createInputTensor(api, tensor, port.name);
+      const created = slot.fill(tensor);
+      if (created === 0n) continue; // refilled the tensor already set on the request
       try {
         check(
           api,
-          api.ov_infer_request_set_input_tensor_by_index(this.#handle, index, handle),
+          api.ov_infer_request_set_input_tensor_by_index(this.#handle, index, created),
           'OVF_ERR_REQUEST_INVALID',
           `input ${port.name}`,
         );
-      } finally {
-        api.ov_tensor_free(handle); // the request keeps its own reference
+      } catch (error: unknown) {
+        slot.discard();
+        throw error;
       }
-    });
+      slot.adopt(); // the request keeps its own reference; the slot keeps ours to refill in place
+    }
     const completed = new Promise<void>((resolve) => {
       this.#done = resolve;
     });
@@ -121,21 +134,23 @@ export class OvcInferRequest implements InferRequest {
     }
     check(api, status, 'OVF_ERR_ENGINE_INFER_FAILED', 'inference');
     const results = new Map<string, Tensor>();
-    this.#outputs.forEach((port, index) => {
-      const out: Out<Ptr> = [null];
+    const readers = this.#outputReaders;
+    for (let index = 0; index < readers.length; index++) {
+      const port = this.#outputs[index] as PortInfo;
+      outTensor[0] = null;
       check(
         api,
-        api.ov_infer_request_get_output_tensor_by_index(this.#handle, index, out),
+        api.ov_infer_request_get_output_tensor_by_index(this.#handle, index, outTensor),
         'OVF_ERR_ENGINE_INFER_FAILED',
         `output ${port.name}`,
       );
-      const handle = out[0] ?? 0n;
+      const handle = outTensor[0] ?? 0n;
       try {
-        results.set(port.name, readTensor(api, handle, port.name));
+        results.set(port.name, (readers[index] as OutputReader).read(handle));
       } finally {
         api.ov_tensor_free(handle);
       }
-    });
+    }
     return results;
   }
 
@@ -154,6 +169,7 @@ export class OvcInferRequest implements InferRequest {
   #free(): void {
     this.#released = true;
     this.#api.ov_infer_request_free(this.#handle);
+    for (const slot of this.#inputSlots) slot.free();
     this.#callback.release();
     this.#onRelease();
   }
