@@ -10,6 +10,7 @@ import {
   type TransportOptions,
   type TransportServer,
 } from '../protocol/transport-options.ts';
+import { advertiseStreamWindow, widenConnectionWindows } from './flow-window.ts';
 import { makeHandlers } from './handlers.ts';
 
 export const PROTO_PATH = fileURLToPath(new URL('../../proto/inference.proto', import.meta.url));
@@ -41,6 +42,7 @@ export function createGrpcServer(options: TransportOptions): TransportServer {
     'grpc.max_receive_message_length': settings.max_message_bytes,
     'grpc.max_send_message_length': settings.max_message_bytes,
   });
+  const windowed = advertiseStreamWindow(server);
   server.addService(
     loadServiceDefinition(),
     makeHandlers({
@@ -67,6 +69,9 @@ export function createGrpcServer(options: TransportOptions): TransportServer {
               ),
             );
             return;
+          }
+          if (!(windowed && widenConnectionWindows(server))) {
+            logger.warn('gRPC: cannot widen HTTP/2 flow-control windows (grpc-js internals changed)');
           }
           logger.info({ address: host, port: bound }, 'gRPC listening');
           resolve(bound);
