@@ -2,11 +2,11 @@
 // good gRPC and REST inferences runs against the real server (real OpenVINO, PP-OCR classifier), each
 // kind of bad request is sent over both protocols and must get the right gRPC status / HTTP status with
 // a message naming the offending field. Every good request must still succeed.
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ocrModelPath } from '../support/models.ts';
+import { stageOcrModel } from '../support/models.ts';
 import { runServer, type ServerProcess } from '../support/server-process.ts';
 import { grpc, InferenceClient } from './support/grpc-client.ts';
 
@@ -21,8 +21,7 @@ const x = (shape: number[], datatype = 'FP32') => ({ name: 'x', datatype, shape 
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ovfleet-e2e-bad-'));
-  await mkdir(join(dir, 'cls', '1'), { recursive: true });
-  await copyFile(ocrModelPath('cls'), join(dir, 'cls', '1', 'model.onnx'));
+  await stageOcrModel(dir, 'cls');
   server = await runServer([
     '--model_name',
     'cls',

@@ -3,11 +3,11 @@
 // Each run has a fixed request count; it must exit 0 (perf_analyzer stops at the first failed request)
 // and the server's own counters must show every request succeeded.
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ocrModelPath } from '../support/models.ts';
+import { stageOcrModel } from '../support/models.ts';
 import { runServer, type ServerProcess } from '../support/server-process.ts';
 import { perfAnalyzer } from '../support/tools.ts';
 
@@ -26,8 +26,7 @@ const rows: Row[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ovfleet-e2e-perf-'));
-  await mkdir(join(dir, 'cls', '1'), { recursive: true });
-  await copyFile(ocrModelPath('cls'), join(dir, 'cls', '1', 'model.onnx'));
+  await stageOcrModel(dir, 'cls');
   server = await runServer([
     '--model_name',
     'cls',

@@ -1,12 +1,12 @@
 // ovfleet-server on real OpenVINO models, called by clients nobody here wrote: tritonclient (gRPC and
 // HTTP) for readiness, metadata and inference in raw, JSON and binary forms, every result compared with
 // OpenVINO's own Python API on the same input (INFERENCE_PRECISION_HINT=f32 on both sides).
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ELEMENT_TYPES, type ElementType } from '../../server/engine/types.ts';
-import { ocrModelPath, writeAddModel } from '../support/models.ts';
+import { stageOcrModel, writeAddModel } from '../support/models.ts';
 import { runServer, type ServerProcess } from '../support/server-process.ts';
 import { type Check, runClient } from './support/python.ts';
 
@@ -21,9 +21,7 @@ const modelFiles = new Map<string, string>();
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ovfleet-e2e-protocol-'));
   const entries: object[] = [];
-  const cls = join(dir, 'cls', '1', 'model.onnx');
-  await mkdir(join(dir, 'cls', '1'), { recursive: true });
-  await copyFile(ocrModelPath('cls'), cls);
+  const cls = await stageOcrModel(dir, 'cls');
   modelFiles.set('cls', cls);
   entries.push({ config: { name: 'cls', base_path: join(dir, 'cls'), plugin_config: F32 } });
   for (const elementType of TYPES) {

@@ -12,6 +12,7 @@ import {
   installCrd,
   isvcStatus,
   type Json,
+  waitForCondition,
 } from './support/kube.ts';
 import { OperatorProcess } from './support/operator-process.ts';
 
@@ -229,10 +230,7 @@ describe('operator lifecycle on a real control plane', () => {
     big.spec.budget = { vcpus: 160 };
     big.spec.overrides = { vcpusPerInstance: 160 };
     await applyObject(cluster, big);
-    const s = await eventually('PlanFits=False', async () => {
-      const s = await isvcStatus(cluster, NS, 'too-big');
-      return s?.conditions.PlanFits?.status === 'False' ? s : undefined;
-    });
+    const s = await waitForCondition(cluster, NS, 'too-big', 'PlanFits', 'False');
     expect(s.conditions.PlanFits?.message).toMatch(/160/);
     expect(s.conditions.Ready?.status).toBe('False');
     expect(s.conditions.Degraded).toMatchObject({ status: 'True', reason: 'PlanDoesNotFit' });

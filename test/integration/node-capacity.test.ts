@@ -7,11 +7,10 @@ import {
   createModelVolume,
   createNamespace,
   dig,
-  eventually,
   example,
   getJson,
   installCrd,
-  isvcStatus,
+  waitForCondition,
 } from './support/kube.ts';
 import { OperatorProcess } from './support/operator-process.ts';
 
@@ -55,10 +54,7 @@ describe('planning against the real nodes', () => {
     doc.spec.budget = { vcpus: 100 };
     doc.spec.overrides = { vcpusPerInstance: 100 };
     await applyObject(cluster, doc);
-    const before = await eventually('PlanFits=False', async () => {
-      const s = await isvcStatus(cluster, NS, 'wide');
-      return s?.conditions.PlanFits?.status === 'False' ? s : undefined;
-    });
+    const before = await waitForCondition(cluster, NS, 'wide', 'PlanFits', 'False');
     expect(before.conditions.PlanFits?.message).toMatch(/80/);
     expect(await getJson(cluster, ['deployment', 'wide', '-n', NS])).toBeUndefined();
 
@@ -73,12 +69,7 @@ describe('planning against the real nodes', () => {
         labels: {},
       }),
     );
-    await eventually(
-      'Ready on the new node',
-      async () => (await isvcStatus(cluster, NS, 'wide'))?.conditions.Ready?.status === 'True',
-      120_000,
-    );
-    const s = await isvcStatus(cluster, NS, 'wide');
+    const s = await waitForCondition(cluster, NS, 'wide', 'Ready', 'True', 120_000);
     expect(s?.conditions.PlanFits?.status).toBe('True');
     const pods = await getJson<{ items: unknown[] }>(cluster, [
       'pods',

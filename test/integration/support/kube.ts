@@ -147,3 +147,22 @@ export async function isvcStatus(
   const list = dig<Condition[]>(isvc, 'status', 'conditions') ?? [];
   return { conditions: Object.fromEntries(list.map((c) => [c.type, c])), raw: isvc };
 }
+
+/** Polls until the InferenceService's condition `type` has `status`; returns the status seen then. */
+export async function waitForCondition(
+  cluster: Cluster,
+  namespace: string,
+  name: string,
+  type: string,
+  status: 'True' | 'False',
+  timeoutMs = 60_000,
+): Promise<{ conditions: Record<string, Condition>; raw: Json }> {
+  return eventually(
+    `${type}=${status} on ${namespace}/${name}`,
+    async () => {
+      const s = await isvcStatus(cluster, namespace, name);
+      return s?.conditions[type]?.status === status ? s : undefined;
+    },
+    timeoutMs,
+  );
+}
