@@ -3,6 +3,7 @@
 // not loadable, port taken…), 2 for bad flags.
 import { ConfigError, parseServerArgs, type ServerSettings } from './config.ts';
 import { ServerError, toServerError } from './errors.ts';
+import { tuneGarbageCollector } from './gc-tuning.ts';
 import { createLogger } from './logging.ts';
 import { startServer } from './main.ts';
 import { singleModelConfig } from './repository/model-config.ts';
@@ -63,4 +64,5 @@ async function main(argv: readonly string[]): Promise<void> {
   process.once('SIGINT', stop);
 }
 
+tuneGarbageCollector();
 await main(process.argv.slice(2));

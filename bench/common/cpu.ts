@@ -1,6 +1,6 @@
 // CPU accounting for benchmark processes: CPU seconds from /proc/<pid>/stat (user + system, every
 // thread, children excluded), and a summary of a V8 .cpuprofile by where the self time goes.
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { z } from 'zod';
 
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ is 100 on Linux). */
@@ -21,18 +21,74 @@ export async function processCpuSeconds(pid: number): Promise<number | null> {
   }
 }
 
-/** Measures the CPU cores a process keeps busy while `work` runs (Δcpu / Δwall). */
+/**
+ * A server process's threads, grouped by what they do:
+ * - main: the JavaScript thread (tid = pid): protocol work, the FFI calls, GC pauses;
+ * - openvino: OpenVINO's inference threads. They are started from libuv's thread pool (the model is
+ *   compiled there) and inherit its thread name, so libuv's own mostly idle workers count here too;
+ *   in Python servers, any thread not named otherwise;
+ * - v8: V8's background threads, nearly all concurrent garbage collection;
+ * - other.
+ */
+export const THREAD_GROUPS = ['main', 'openvino', 'v8', 'other'] as const;
+export type ThreadGroup = (typeof THREAD_GROUPS)[number];
+export type ThreadCpu = Record<ThreadGroup, number>;
+
+export function threadGroup(pid: number, tid: number, name: string): ThreadGroup {
+  if (tid === pid) return 'main';
+  if (name.startsWith('V8') || name === 'DelayedTaskSche') return 'v8';
+  if (name === 'libuv-worker' || name.startsWith('tbb') || name.startsWith('openvino')) return 'openvino';
+  return 'other';
+}
+
+/** CPU seconds per thread group so far; null when /proc is unavailable or the process is gone. */
+export async function threadCpuSeconds(pid: number): Promise<ThreadCpu | null> {
+  const out: ThreadCpu = { main: 0, openvino: 0, v8: 0, other: 0 };
+  let tids: string[];
+  try {
+    tids = await readdir(`/proc/${pid}/task`);
+  } catch {
+    return null;
+  }
+  await Promise.all(
+    tids.map(async (tid) => {
+      try {
+        const stat = await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const seconds = (Number(fields[11]) + Number(fields[12])) / USER_HZ;
+        if (Number.isFinite(seconds)) out[threadGroup(pid, Number(tid), name)] += seconds;
+      } catch {
+        // the thread ended between readdir and read
+      }
+    }),
+  );
+  return out;
+}
+
+/**
+ * Measures the CPU cores a process keeps busy while `work` runs (Δcpu / Δwall), in all and per
+ * thread group. Threads that start or end during `work` count only for what they used while seen.
+ */
 export async function coresUsedDuring<T>(
   pid: number | undefined,
   work: () => Promise<T>,
-): Promise<{ value: T; cores: number | null }> {
+): Promise<{ value: T; cores: number | null; threads: ThreadCpu | null }> {
   const before = pid === undefined ? null : await processCpuSeconds(pid);
+  const threadsBefore = pid === undefined ? null : await threadCpuSeconds(pid);
   const t0 = performance.now();
   const value = await work();
   const wallS = (performance.now() - t0) / 1000;
   const after = pid === undefined ? null : await processCpuSeconds(pid);
+  const threadsAfter = pid === undefined ? null : await threadCpuSeconds(pid);
   const cores = before === null || after === null || wallS <= 0 ? null : (after - before) / wallS;
-  return { value, cores };
+  const threads =
+    threadsBefore === null || threadsAfter === null || wallS <= 0
+      ? null
+      : (Object.fromEntries(
+          THREAD_GROUPS.map((g) => [g, Math.max(0, threadsAfter[g] - threadsBefore[g]) / wallS]),
+        ) as ThreadCpu);
+  return { value, cores, threads };
 }
 
 const profileSchema = z.object({
@@ -50,7 +106,7 @@ export const PROFILE_CATEGORIES = [
   'idle',
   'gc',
   'native (program)',
-  'grpc-js',
+  'transports',
   'protobuf codec',
   'ovfleet server',
   'ovfleet engine (FFI)',
@@ -74,7 +130,8 @@ export function categorize(functionName: string, url: string): ProfileCategory {
   if (functionName === '(garbage collector)') return 'gc';
   if (functionName === '(program)') return 'native (program)';
   if (url.includes('/@grpc/proto-loader/') || url.includes('/protobufjs/')) return 'protobuf codec';
-  if (url.includes('/@grpc/grpc-js/')) return 'grpc-js';
+  if (url.includes('/server/grpc/') || url.includes('/server/rest/') || url.includes('/server/protocol/'))
+    return 'transports';
   if (url.includes('/koffi/')) return 'koffi';
   if (url.includes('/server/engine/')) return 'ovfleet engine (FFI)';
   if (url.includes('/server/')) return 'ovfleet server';

@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { pinned } from '../common/placement.ts';
 import { runCommand } from '../common/processes.ts';
 
 export interface BenchmarkAppResult {
@@ -26,6 +27,8 @@ export interface BenchmarkAppRun {
   readonly env: NodeJS.ProcessEnv;
   readonly logger: Logger;
   readonly signal?: AbortSignal;
+  /** Pin benchmark_app to these CPUs (a `taskset -c` list). */
+  readonly cpus?: string;
 }
 
 /**
@@ -78,7 +81,8 @@ export async function runBenchmarkApp(run: BenchmarkAppRun): Promise<BenchmarkAp
       '-report_folder',
       dir,
     ];
-    const result = await runCommand(run.benchmarkApp, args, {
+    const [file, argv] = pinned(run.cpus, run.benchmarkApp, args);
+    const result = await runCommand(file, argv, {
       env: run.env,
       logger: run.logger,
       timeoutMs: run.seconds * 1000 + 60_000,

@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { pinned } from '../common/placement.ts';
 import { runCommand } from '../common/processes.ts';
 
 export const PROTOCOLS = ['grpc', 'rest-binary', 'rest-json'] as const;
@@ -36,6 +37,8 @@ export interface PerfAnalyzerRun {
   readonly env: NodeJS.ProcessEnv;
   readonly logger: Logger;
   readonly signal?: AbortSignal;
+  /** Pin perf_analyzer to these CPUs (a `taskset -c` list). */
+  readonly cpus?: string;
 }
 
 /**
@@ -102,7 +105,8 @@ export async function measureLoad(run: PerfAnalyzerRun): Promise<LoadPoint> {
       csv,
       ...(run.inputData === undefined ? [] : ['--input-data', run.inputData]),
     ];
-    const result = await runCommand(run.perfAnalyzer, args, {
+    const [file, argv] = pinned(run.cpus, run.perfAnalyzer, args);
+    const result = await runCommand(file, argv, {
       env: run.env,
       logger: run.logger,
       timeoutMs: run.measurementIntervalMs * 6 + 30_000,

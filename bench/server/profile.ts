@@ -1,7 +1,7 @@
 // Turning a server CPU profile into a sentence: where the server's time goes under load, and why a
 // target is missed when it is.
 import type { ProfileCategory, ProfileSummary } from '../common/cpu.ts';
-import type { ServerRow } from './report.ts';
+import { type ServerRow, usPerInference } from './report.ts';
 
 const pct = (share: number): string => `${Math.round(share * 100)}%`;
 
@@ -21,23 +21,30 @@ export function describeProfile(p: ProfileSummary): string {
 }
 
 /**
- * Why the server falls short of the in-process limit: the CPU the server process and the in-process
- * loop needed at saturation (perf_analyzer runs on the same cores), and what the server's main
- * thread spent its samples on.
+ * Why the server falls short of the in-process limit: the CPU per inference at saturation of the
+ * server's threads (main JS thread, OpenVINO, V8's GC threads) against the in-process loop's, where
+ * the load generator runs, and what the server's main thread spent its samples on.
  */
-export function profileNote(p: ProfileSummary, rows: readonly ServerRow[]): string {
+export function profileNote(
+  p: ProfileSummary | undefined,
+  rows: readonly ServerRow[],
+  placement: string,
+): string {
   const best = (system: ServerRow['system']) =>
     rows.filter((r) => r.system === system).sort((a, b) => b.throughput - a.throughput)[0];
   const grpc = best('ovfleet-grpc');
   const inproc = best('in-process');
-  const cpuPerInfer = (r: ServerRow | undefined): string =>
-    r?.serverCores == null || r.throughput <= 0
-      ? '?'
-      : `${Math.round((r.serverCores / r.throughput) * 1e6)} µs`;
-  const busy = 1 - p.byCategory.idle;
+  const us = (v: number | null | undefined): string => (v == null ? '?' : `${Math.round(v)} µs`);
+  const total = (r: ServerRow | undefined) =>
+    r?.serverCores == null || r.throughput <= 0 ? null : (r.serverCores / r.throughput) * 1e6;
+  const threads =
+    grpc?.serverThreads == null
+      ? ''
+      : ` = main thread ${us(usPerInference(grpc, 'main'))} + OpenVINO ${us(usPerInference(grpc, 'openvino'))} + V8 background (GC) ${us(usPerInference(grpc, 'v8'))}`;
+  const profile =
+    p === undefined ? '' : ` Server main thread busy ${pct(1 - p.byCategory.idle)}: ${describeProfile(p)}`;
   return (
-    `CPU per inference at saturation: server ${cpuPerInfer(grpc)} (${grpc?.serverCores?.toFixed(2) ?? '?'} cores) vs in-process ` +
-    `${cpuPerInfer(inproc)} (${inproc?.serverCores?.toFixed(2) ?? '?'} cores); perf_analyzer shares the same 2 vCPUs. ` +
-    `Server main thread busy ${pct(busy)}: ${describeProfile(p)}`
+    `CPU per inference at saturation: gRPC server ${us(total(grpc))}${threads}; in-process ${us(total(inproc))} ` +
+    `(${placement}).${profile}`
   );
 }

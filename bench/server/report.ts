@@ -1,5 +1,6 @@
 // Pure reporting for the server benchmark: per-model ratios (ovfleet against the in-process limit,
 // benchmark_app and the Python peer), the targets, and the printed tables.
+import type { ThreadCpu, ThreadGroup } from '../common/cpu.ts';
 import { checkTarget, type Target } from '../common/results.ts';
 import { ratio } from '../common/stats.ts';
 import { type Cell, formatTable } from '../common/table.ts';
@@ -25,8 +26,16 @@ export interface ServerRow {
   readonly p99Ms: number | null;
   /** CPU cores the serving process kept busy during the measurement (null where not measured). */
   readonly serverCores: number | null;
+  /** The same per thread group (main JS thread, OpenVINO, V8 background), where measured. */
+  readonly serverThreads?: ThreadCpu | null;
   /** The machine's 1-minute load average right after the measurement: above 2 vCPUs, others competed. */
   readonly load1?: number;
+}
+
+/** CPU microseconds per inference a thread group spent, from its cores and the throughput. */
+export function usPerInference(r: ServerRow, group: ThreadGroup): number | null {
+  const cores = r.serverThreads?.[group];
+  return cores == null || r.throughput <= 0 ? null : (cores / r.throughput) * 1e6;
 }
 
 export interface ModelRatios {
@@ -105,7 +114,19 @@ export function serverTargets(
 
 export function rowsTable(rows: readonly ServerRow[]): string {
   return formatTable(
-    ['model', 'system', 'conc', 'infer/s', 'p50 ms', 'p99 ms', 'srv cores', 'load1'],
+    [
+      'model',
+      'system',
+      'conc',
+      'infer/s',
+      'p50 ms',
+      'p99 ms',
+      'srv cores',
+      'µs/inf main',
+      'ov',
+      'v8',
+      'load1',
+    ],
     rows.map((r): Cell[] => [
       r.model,
       r.system,
@@ -114,6 +135,9 @@ export function rowsTable(rows: readonly ServerRow[]): string {
       r.p50Ms,
       r.p99Ms,
       r.serverCores,
+      usPerInference(r, 'main'),
+      usPerInference(r, 'openvino'),
+      usPerInference(r, 'v8'),
       r.load1,
     ]),
   );

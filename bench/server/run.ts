@@ -4,16 +4,33 @@
 // a plot, and a CPU profile of the server under load that shows where its time goes.
 //
 //   node bench/server/run.ts [--models tiny,cls,det] [--concurrency 1,2,4,8,16] [--no-peer] [--no-profile]
+//                            [--placement split|shared]
+//
+// Placement "split" (the default on a machine with two or more CPUs) pins every system under test to
+// the same CPUs and perf_analyzer to the others, so a server and the in-process limit get the same
+// CPU budget and the client takes none of it. The serving configuration is what `ovfleet plan`
+// chooses for one throughput instance on that budget.
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
+import { toSizingInput } from '../../operator/api/sizing-input.ts';
+import { sizingSpecSchema } from '../../operator/api/spec.ts';
+import { plan } from '../../operator/sizing/index.ts';
 import { coresUsedDuring, type ProfileSummary, summarizeCpuProfile } from '../common/cpu.ts';
 import { type BenchEnvironment, benchmarkAppPath, readBenchEnvironment } from '../common/environment.ts';
 import { benchLogger } from '../common/logger.ts';
+import {
+  choosePlacement,
+  PLACEMENTS,
+  type Placement,
+  type PlacementKind,
+  pinned,
+} from '../common/placement.ts';
 import { runCommand } from '../common/processes.ts';
 import { formatTargets, hostFacts, RESULTS_DIR, writeResult } from '../common/results.ts';
+import { threadsPerCore } from '../common/topology.ts';
 import { runBenchmarkApp } from './benchmark-app.ts';
 import { type InProcessSpec, inProcessPointSchema } from './in-process.ts';
 import { BENCH_MODELS, type BenchModel, MODEL_KEYS, type ModelKey, prepareModel } from './models.ts';
@@ -29,11 +46,27 @@ const SYSTEM_OF: Record<Protocol, System> = {
   'rest-json': 'ovfleet-rest-json',
 };
 
-/** One configuration for every system: two streams of one thread each on the 2-vCPU budget. */
-const SERVING: ServingConfig = {
-  properties: { PERFORMANCE_HINT: 'THROUGHPUT', NUM_STREAMS: '2', INFERENCE_NUM_THREADS: '2' },
-  nireq: 2,
-};
+/**
+ * One configuration for every system: what `ovfleet plan` gives one throughput instance owning the
+ * system-under-test's vCPUs (streams, threads, pinning, nireq).
+ */
+export function servingFor(vcpus: number, threadsPerCore: number): ServingConfig {
+  const p = plan(
+    toSizingInput(
+      sizingSpecSchema.parse({
+        objective: 'throughput',
+        budget: { vcpus },
+        node: { vcpus, threadsPerCore },
+        overrides: { replicas: 1, vcpusPerInstance: vcpus },
+      }),
+    ),
+  );
+  if (!p.fits)
+    throw new Error(
+      `ovfleet plan cannot size ${vcpus} vCPUs: ${p.violations.map((v) => v.message).join('; ')}`,
+    );
+  return { properties: { ...p.ovProperties }, nireq: p.nireq };
+}
 
 interface Context {
   readonly env: BenchEnvironment;
@@ -42,6 +75,13 @@ interface Context {
   readonly concurrency: readonly number[];
   readonly rows: ServerRow[];
   readonly notes: string[];
+  readonly placement: Placement;
+  readonly serving: ServingConfig;
+}
+
+/** `{ cpus }` when pinned, nothing otherwise (exactOptionalPropertyTypes). */
+function cpusOf(cpus: string | undefined): { cpus?: string } {
+  return cpus === undefined ? {} : { cpus };
 }
 
 async function measureSystem(
@@ -74,7 +114,11 @@ async function measureProtocol(
   inputData: string,
 ) {
   for (const concurrency of ctx.concurrency) {
-    const { value: point, cores } = await coresUsedDuring(system.service.child.pid, () =>
+    const {
+      value: point,
+      cores,
+      threads,
+    } = await coresUsedDuring(system.service.child.pid, () =>
       measureLoad({
         perfAnalyzer: ctx.env.perfAnalyzer,
         model: model.name,
@@ -86,6 +130,7 @@ async function measureProtocol(
         env: ctx.env.childEnv,
         logger: ctx.logger,
         signal: ctx.signal,
+        ...cpusOf(ctx.placement.clientCpus),
       }),
     );
     ctx.rows.push({
@@ -93,6 +138,7 @@ async function measureProtocol(
       system: as(protocol),
       ...point,
       serverCores: cores,
+      serverThreads: threads,
       load1: loadavg()[0] ?? 0,
     });
     ctx.logger.info(
@@ -107,13 +153,14 @@ async function inProcess(ctx: Context, model: BenchModel, modelPath: string): Pr
     modelPath,
     inputName: model.inputName,
     shape: [...model.shape],
-    properties: SERVING.properties,
-    nireq: SERVING.nireq,
+    properties: ctx.serving.properties,
+    nireq: ctx.serving.nireq,
     concurrency: [...ctx.concurrency],
     seconds: (model.measurementIntervalMs * 3) / 1000,
   };
   const script = new URL('./in-process.ts', import.meta.url).pathname;
-  const result = await runCommand(process.execPath, [script, JSON.stringify(spec)], {
+  const [file, args] = pinned(ctx.placement.sutCpus, process.execPath, [script, JSON.stringify(spec)]);
+  const result = await runCommand(file, args, {
     env: ctx.env.childEnv,
     logger: ctx.logger,
     timeoutMs: 600_000,
@@ -139,17 +186,18 @@ async function inProcess(ctx: Context, model: BenchModel, modelPath: string): Pr
 async function benchmarkApp(ctx: Context, model: BenchModel, modelPath: string): Promise<void> {
   // Only at the serving nireq: benchmark_app turns -nireq into PERFORMANCE_HINT_NUM_REQUESTS, and at
   // nireq 1 the THROUGHPUT hint then compiles ONE stream of 2 threads — not the configuration under test.
-  for (const nireq of [SERVING.nireq]) {
+  for (const nireq of [ctx.serving.nireq]) {
     const r = await runBenchmarkApp({
       benchmarkApp: benchmarkAppPath(ctx.env),
       modelPath,
       shape: model.shape,
-      properties: SERVING.properties,
+      properties: ctx.serving.properties,
       nireq,
       seconds: 4,
       env: ctx.env.childEnv,
       logger: ctx.logger,
       signal: ctx.signal,
+      ...cpusOf(ctx.placement.sutCpus),
     });
     ctx.rows.push({
       model: model.key,
@@ -172,11 +220,12 @@ async function profileServer(
   dir: string,
   inputData: string,
 ): Promise<ProfileSummary | undefined> {
-  const system = await startOvfleet(model, repository, SERVING, {
+  const system = await startOvfleet(model, repository, ctx.serving, {
     env: ctx.env.childEnv,
     logger: ctx.logger,
     signal: ctx.signal,
     cpuProfileDir: dir,
+    ...cpusOf(ctx.placement.sutCpus),
   });
   try {
     await measureLoad({
@@ -190,6 +239,7 @@ async function profileServer(
       env: ctx.env.childEnv,
       logger: ctx.logger,
       signal: ctx.signal,
+      ...cpusOf(ctx.placement.clientCpus),
     });
   } finally {
     await system.service.stop(30_000);
@@ -207,15 +257,20 @@ async function benchModel(
   const repository = join(work, model.name);
   const modelPath = await prepareModel(model, work);
   const inputData = await writeInputData(join(work, `${model.key}-input.json`), model.inputName, model.shape);
-  const start = { env: ctx.env.childEnv, logger: ctx.logger, signal: ctx.signal };
-  const ovfleet = await startOvfleet(model, repository, SERVING, start);
+  const start = {
+    env: ctx.env.childEnv,
+    logger: ctx.logger,
+    signal: ctx.signal,
+    ...cpusOf(ctx.placement.sutCpus),
+  };
+  const ovfleet = await startOvfleet(model, repository, ctx.serving, start);
   try {
     await measureSystem(ctx, model, ovfleet, PROTOCOLS, (p) => SYSTEM_OF[p], inputData);
   } finally {
     await ovfleet.service.stop();
   }
   if (options.peer) {
-    const peer = await startPeer(model, modelPath, SERVING, ctx.env.benchPython, start);
+    const peer = await startPeer(model, modelPath, ctx.serving, ctx.env.benchPython, start);
     try {
       await measureSystem(ctx, model, peer, ['grpc'], () => 'kserve-grpc', inputData);
     } finally {
@@ -244,8 +299,12 @@ async function main(): Promise<void> {
       concurrency: { type: 'string', default: '1,2,4,8,16' },
       'no-peer': { type: 'boolean', default: false },
       'no-profile': { type: 'boolean', default: false },
+      placement: { type: 'string', default: 'split' },
     },
   });
+  if (!(PLACEMENTS as readonly string[]).includes(values.placement))
+    throw new Error(`unknown placement ${values.placement}; choose from ${PLACEMENTS.join(', ')}`);
+  const placement = choosePlacement(values.placement as PlacementKind);
   const models = values.models.split(',').map((k) => {
     if (!(MODEL_KEYS as readonly string[]).includes(k))
       throw new Error(`unknown model ${k}; choose from ${MODEL_KEYS.join(', ')}`);
@@ -262,7 +321,10 @@ async function main(): Promise<void> {
     concurrency,
     rows: [],
     notes: [],
+    placement,
+    serving: servingFor(placement.sutVcpus, await threadsPerCore()),
   };
+  logger.info({ placement, serving: ctx.serving }, 'placement');
   const startedAt = new Date().toISOString();
   const stamp = startedAt.replaceAll(':', '').replace(/\.\d+Z$/, 'Z');
   const profileDir = values['no-profile'] ? undefined : join(RESULTS_DIR, `server-${stamp}-profiles`);
@@ -283,21 +345,19 @@ async function main(): Promise<void> {
     'peer measured over gRPC only: its REST answer to binary-output requests lacks binary_data_size, which perf_analyzer needs',
   );
   const ratios = models.map((m) => modelRatios(m.key, ctx.rows));
+  const where =
+    placement.kind === 'split'
+      ? `servers pinned to CPU ${placement.sutCpus}, perf_analyzer to CPU ${placement.clientCpus}`
+      : 'perf_analyzer shares the CPUs of the server';
   const targetNotes = Object.fromEntries(
-    models.flatMap((m) => {
-      const p = profiles[m.key];
-      return p === undefined
-        ? []
-        : [
-            [
-              m.key,
-              profileNote(
-                p,
-                ctx.rows.filter((r) => r.model === m.key),
-              ),
-            ],
-          ];
-    }),
+    models.map((m) => [
+      m.key,
+      profileNote(
+        profiles[m.key],
+        ctx.rows.filter((r) => r.model === m.key),
+        where,
+      ),
+    ]),
   ) as Partial<Record<ModelKey, string>>;
   const targets = serverTargets(ratios, targetNotes);
   const file = await writeResult({
@@ -306,7 +366,8 @@ async function main(): Promise<void> {
     finishedAt: new Date().toISOString(),
     host: hostFacts(),
     settings: {
-      serving: SERVING,
+      placement,
+      serving: ctx.serving,
       concurrency,
       models: models.map((m) => ({
         key: m.key,
@@ -335,4 +396,4 @@ async function main(): Promise<void> {
   process.stdout.write(`\nresults: ${file}\nplot:    ${png}\n`);
 }
 
-await main();
+if (import.meta.main) await main();

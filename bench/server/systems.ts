@@ -2,6 +2,7 @@
 // the KServe peer. Both serve one model with the same device properties, shape and nireq.
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
+import { pinned } from '../common/placement.ts';
 import { freePort, type Service, startService, waitForHttp } from '../common/processes.ts';
 import type { BenchModel } from './models.ts';
 
@@ -79,9 +80,8 @@ export async function startOvfleet(
     '--rest_workers',
     workers,
   ];
-  // taskset execs the server, so the service's pid is the server's.
-  const [file, ...args] = options.cpus === undefined ? command : ['taskset', '-c', options.cpus, ...command];
-  const service = startService(file ?? process.execPath, args, { env: options.env, logger: options.logger });
+  const [file, args] = pinned(options.cpus, process.execPath, command.slice(1));
+  const service = startService(file, args, { env: options.env, logger: options.logger });
   return ready(service, restPort, grpcPort, options);
 }
 
@@ -104,7 +104,8 @@ export async function startPeer(
     httpPort: restPort,
     grpcPort,
   };
-  const service = startService(python, [PEER_SCRIPT, '--bench_spec', JSON.stringify(spec)], {
+  const [file, args] = pinned(options.cpus, python, [PEER_SCRIPT, '--bench_spec', JSON.stringify(spec)]);
+  const service = startService(file, args, {
     env: options.env,
     logger: options.logger,
   });

@@ -4,7 +4,7 @@
 // plan's are measured again side by side at the end; plan efficiency comes from that second pass.
 //
 //   node bench/sizing/run.ts [--interval-ms 1500] [--concurrency 8]
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ import { runCommand } from '../common/processes.ts';
 import { checkTarget, formatTargets, hostFacts, writeResult } from '../common/results.ts';
 import { ratio } from '../common/stats.ts';
 import { formatTable } from '../common/table.ts';
+import { threadsPerCore } from '../common/topology.ts';
 import { BENCH_MODELS, prepareModel } from '../server/models.ts';
 import { measureLoad } from '../server/perf-analyzer.ts';
 import { type RunningSystem, startOvfleet } from '../server/systems.ts';
@@ -54,19 +55,6 @@ interface Context {
   readonly repository: string;
   readonly intervalMs: number;
   readonly concurrency: number;
-}
-
-/** Hardware threads per core, from sysfs (1 when unknown). */
-async function threadsPerCore(): Promise<number> {
-  try {
-    const list = await readFile('/sys/devices/system/cpu/cpu0/topology/thread_siblings_list', 'utf8');
-    return list.split(',').reduce((n, part) => {
-      const [a, b] = part.split('-').map(Number);
-      return n + (b === undefined || a === undefined ? 1 : b - a + 1);
-    }, 0);
-  } catch {
-    return 1;
-  }
 }
 
 async function plan(ctx: Context, objective: Objective, vcpus: number, tpc: number): Promise<PlanJson> {

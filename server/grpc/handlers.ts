@@ -1,8 +1,7 @@
 // The GRPCInferenceService methods. Every error answer is a gRPC status from the ServerError
 // catalogue with a message naming the problem; nothing a client sends can throw past a handler.
-import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { GrpcStatus, type ServerError, toServerError } from '../errors.ts';
+import { GrpcStatus, toServerError } from '../errors.ts';
 import {
   buildInputs,
   lookupModel,
@@ -27,34 +26,30 @@ export interface HandlerDeps {
   readonly defaultTimeoutMs: number;
 }
 
-type Unary = grpc.handleUnaryCall<unknown, unknown>;
-
-function statusOf(error: ServerError): Partial<grpc.StatusObject> {
-  return { code: error.grpcStatus, details: error.message };
+/** What a handler knows of its call, whatever carries it. */
+export interface UnaryCall {
+  /** Milliseconds until the client's deadline (grpc-timeout); undefined when it set none. */
+  readonly deadlineMs: number | undefined;
+  /** Registers what to do when the client cancels (RST_STREAM) or goes away before the answer. */
+  onCancel(listener: () => void): void;
 }
 
-function deadlineMs(call: grpc.ServerUnaryCall<unknown, unknown>, fallbackMs: number): number {
-  const deadline = call.getDeadline();
-  const at = deadline instanceof Date ? deadline.getTime() : deadline;
-  if (Number.isFinite(at)) return Math.max(1, at - Date.now());
+/** One unary method: the decoded request in, the response object out (or a thrown ServerError). */
+export type UnaryHandler = (request: unknown, call: UnaryCall) => unknown;
+
+function deadlineMs(call: UnaryCall, fallbackMs: number): number {
+  if (call.deadlineMs !== undefined) return Math.max(1, call.deadlineMs);
   return fallbackMs > 0 ? fallbackMs : Number.POSITIVE_INFINITY;
 }
 
-export function makeHandlers(deps: HandlerDeps): grpc.UntypedServiceImplementation {
+export function makeHandlers(deps: HandlerDeps): Record<string, UnaryHandler> {
   const { registry, logger, metrics, serverInfo } = deps;
 
-  /** Wraps a synchronous metadata-style method: result or error status. */
+  /** A synchronous metadata-style method: its result, or the error it throws. */
   const simple =
-    (fn: (req: WireNameVersion) => unknown): Unary =>
-    (call, callback) => {
-      try {
-        callback(null, fn(call.request as WireNameVersion));
-      } catch (error: unknown) {
-        const e = toServerError(error);
-        logger.debug({ err: e, method: call.getPath() }, 'request rejected');
-        callback(statusOf(e));
-      }
-    };
+    (fn: (req: WireNameVersion) => unknown): UnaryHandler =>
+    (request) =>
+      fn(request as WireNameVersion);
 
   const modelReady = (req: WireNameVersion): boolean => {
     try {
@@ -68,11 +63,11 @@ export function makeHandlers(deps: HandlerDeps): grpc.UntypedServiceImplementati
     }
   };
 
-  const ModelInfer: Unary = (call, callback) => {
+  const ModelInfer: UnaryHandler = async (request, call) => {
     const ctx = new RequestContext('grpc', metrics, deadlineMs(call, deps.defaultTimeoutMs));
-    call.on('cancelled', () => ctx.cancel());
-    const req = call.request as WireInferRequest;
-    const run = async () => {
+    call.onCancel(() => ctx.cancel());
+    const req = request as WireInferRequest;
+    try {
       const model = ctx.bind(lookupModel(registry, req.model_name, req.model_version));
       const inputs = buildInputs(model, decodeGrpcInputs(req));
       const outputs = resolveOutputs(
@@ -85,25 +80,20 @@ export function makeHandlers(deps: HandlerDeps): grpc.UntypedServiceImplementati
         null,
       );
       const results = await ctx.infer(model, inputs);
-      return encodeGrpcResponse(
+      const response = encodeGrpcResponse(
         model,
         req.id,
         pickOutputs(results, outputs).map(({ output, tensor }) => ({ name: output.name, tensor })),
       );
-    };
-    run().then(
-      (response) => {
-        ctx.finish(true);
-        callback(null, response);
-      },
-      (error: unknown) => {
-        ctx.finish(false);
-        const e = toServerError(error);
-        if (e.httpStatus >= 500) logger.error({ err: e, model: req.model_name }, 'inference failed');
-        else logger.debug({ err: e, model: req.model_name }, 'inference rejected');
-        callback(statusOf(e));
-      },
-    );
+      ctx.finish(true);
+      return response;
+    } catch (error: unknown) {
+      ctx.finish(false);
+      const e = toServerError(error);
+      if (e.httpStatus >= 500) logger.error({ err: e, model: req.model_name }, 'inference failed');
+      else logger.debug({ err: e, model: req.model_name }, 'inference rejected');
+      throw e;
+    }
   };
 
   return {

@@ -1,12 +1,10 @@
 // The gRPC server's HTTP/2 receive windows, as a plain HTTP/2 client sees them: a client may send
-// a large request tensor at once instead of in 64 KiB bursts. Fails if a grpc-js upgrade moves the
-// internals server/grpc/flow-window.ts relies on.
+// a large request tensor at once instead of in 64 KiB bursts.
 import { connect } from 'node:http2';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverSettings } from '../../../server/config.ts';
-import { FLOW_WINDOW_BYTES } from '../../../server/grpc/flow-window.ts';
-import { createGrpcServer } from '../../../server/grpc/grpc-server.ts';
+import { createGrpcServer, FLOW_WINDOW_BYTES } from '../../../server/grpc/grpc-server.ts';
 import type { TransportServer } from '../../../server/protocol/transport-options.ts';
 import { addOneModel, FakeRegistry } from '../protocol/fake-registry.ts';
 
