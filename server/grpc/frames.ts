@@ -2,59 +2,13 @@
 // header, and the percent-encoded grpc-message trailer (see gRPC's PROTOCOL-HTTP2 specification).
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { ServerError } from '../errors.ts';
+import type { BufferPool } from '../protocol/buffer-pool.ts';
 
 /** Bytes before every message: a compressed flag, then the length as a big-endian uint32. */
 export const FRAME_HEADER_BYTES = 5;
 
 /** Message encodings this server reads (grpc-encoding) and says it accepts (grpc-accept-encoding). */
 export const ACCEPTED_ENCODINGS = ['identity', 'gzip', 'deflate'] as const;
-
-/**
- * Reusable buffers for reassembled request messages. Every large buffer a request allocates is
- * memory V8 counts against its external-memory budget, and at a few hundred 100 KiB requests per
- * second the fresh allocations alone started a full mark-compact every ~70 ms (measured with
- * --trace-gc on PP-OCR cls). A message's buffer is handed back once its call has answered.
- * Buffers come in power-of-two capacities; each capacity keeps a bounded number of free ones.
- */
-export class BufferPool {
-  readonly #free = new Map<number, Buffer[]>();
-  readonly #maxPooledBytes: number;
-  readonly #perClass: number;
-
-  constructor(options: { maxPooledBytes?: number; perClass?: number } = {}) {
-    this.#maxPooledBytes = options.maxPooledBytes ?? 16 * 1024 * 1024;
-    this.#perClass = options.perClass ?? 16;
-  }
-
-  static capacityFor(length: number): number {
-    return length <= 4096 ? 4096 : 2 ** Math.ceil(Math.log2(length));
-  }
-
-  /** A buffer of exactly `length` bytes (contents undefined), backed by a pooled block when possible. */
-  acquire(length: number): Buffer {
-    const capacity = BufferPool.capacityFor(length);
-    if (capacity > this.#maxPooledBytes) return Buffer.allocUnsafeSlow(length);
-    const block = this.#free.get(capacity)?.pop() ?? Buffer.allocUnsafeSlow(capacity);
-    return block.subarray(0, length);
-  }
-
-  /** Returns a buffer from `acquire`; the caller must not touch it (or any view of it) afterwards. */
-  release(buffer: Buffer): void {
-    const capacity = buffer.buffer.byteLength;
-    if (
-      buffer.byteOffset !== 0 ||
-      capacity > this.#maxPooledBytes ||
-      capacity !== BufferPool.capacityFor(capacity)
-    )
-      return;
-    let list = this.#free.get(capacity);
-    if (list === undefined) {
-      list = [];
-      this.#free.set(capacity, list);
-    }
-    if (list.length < this.#perClass) list.push(Buffer.from(buffer.buffer, 0, capacity));
-  }
-}
 
 /**
  * Reassembles the messages of one request stream from its DATA chunks. A message that arrives inside

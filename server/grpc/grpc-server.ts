@@ -11,6 +11,7 @@ import { type Http2Session, constants as h2, type ServerHttp2Stream } from 'node
 import { fileURLToPath } from 'node:url';
 import * as protoLoader from '@grpc/proto-loader';
 import { GrpcStatus, ServerError, toServerError } from '../errors.ts';
+import { BufferPool } from '../protocol/buffer-pool.ts';
 import { noMetrics } from '../protocol/metrics-port.ts';
 import {
   DEFAULT_SERVER_INFO,
@@ -19,7 +20,6 @@ import {
 } from '../protocol/transport-options.ts';
 import {
   ACCEPTED_ENCODINGS,
-  BufferPool,
   decompress,
   encodeGrpcMessage,
   FRAME_HEADER_BYTES,
@@ -29,6 +29,7 @@ import {
   writeFrameHeader,
 } from './frames.ts';
 import { makeHandlers, type UnaryCall, type UnaryHandler } from './handlers.ts';
+import { decodeInferRequest, encodeInferResponse } from './infer-wire.ts';
 import type { WireInferResponse } from './wire-types.ts';
 
 export const PROTO_PATH = fileURLToPath(new URL('../../proto/inference.proto', import.meta.url));
@@ -74,9 +75,9 @@ function codecs(): Map<string, { name: string; codec: Codec }> {
     const codec: Codec =
       name === 'ModelInfer'
         ? {
-            decode: (b) => method.requestDeserialize(b),
+            decode: decodeInferRequest,
             encode: (r) => {
-              const framed = frame(method.responseSerialize(r as WireInferResponse));
+              const framed = encodeInferResponse(r as WireInferResponse, FRAME_HEADER_BYTES);
               return writeFrameHeader(framed, framed.length - FRAME_HEADER_BYTES);
             },
           }

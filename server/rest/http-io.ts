@@ -3,12 +3,20 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import { ServerError } from '../errors.ts';
+import type { BufferPool } from '../protocol/buffer-pool.ts';
+
+/** A request body; `release` hands a pooled buffer back once nothing refers to the body any more. */
+export interface Body {
+  readonly bytes: Buffer;
+  release(): void;
+}
 
 /**
  * Reads the whole request body, refusing more than `limit` bytes (413) and bodies that end early
- * (400: truncated).
+ * (400: truncated). With a `pool` and a Content-Length, the body is copied into a pooled buffer
+ * of that size instead of a fresh one.
  */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limit: number, pool?: BufferPool): Promise<Body> {
   return new Promise((resolve, reject) => {
     const declared = req.headers['content-length'];
     const expected = declared === undefined ? undefined : Number(declared);
@@ -23,10 +31,28 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       return;
     }
     const chunks: Buffer[] = [];
+    // The declared length is trusted only as a size hint: a body that runs past it falls back to chunks.
+    let target =
+      pool !== undefined && expected !== undefined && Number.isSafeInteger(expected) && expected > 0
+        ? pool.acquire(expected)
+        : undefined;
     let size = 0;
     let failed = false;
+    const dropTarget = () => {
+      if (target !== undefined) pool?.release(target);
+      target = undefined;
+    };
     req.on('data', (chunk: Buffer) => {
       if (failed) return;
+      if (target !== undefined) {
+        if (size + chunk.byteLength <= target.length) {
+          chunk.copy(target, size);
+          size += chunk.byteLength;
+          return;
+        }
+        chunks.push(Buffer.from(target.subarray(0, size)));
+        dropTarget();
+      }
       size += chunk.byteLength;
       if (size > limit) {
         failed = true;
@@ -38,16 +64,25 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       chunks.push(chunk);
     });
     req.on('end', () => {
-      if (!failed) resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+      if (failed) return;
+      if (target !== undefined) {
+        const pooled = target;
+        resolve({ bytes: pooled.subarray(0, size), release: () => pool?.release(pooled) });
+        return;
+      }
+      const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+      resolve({ bytes, release: () => {} });
     });
     req.on('aborted', () => {
       if (failed) return;
       failed = true;
+      dropTarget();
       reject(new ServerError('OVF_ERR_REQUEST_INVALID', `request body truncated after ${size} bytes`));
     });
     req.on('error', (error) => {
       if (failed) return;
       failed = true;
+      dropTarget();
       reject(
         new ServerError('OVF_ERR_REQUEST_INVALID', `request body truncated after ${size} bytes`, {
           cause: error,

@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { ServerError, toServerError } from '../errors.ts';
+import { BufferPool } from '../protocol/buffer-pool.ts';
 import { buildInputs, lookupModel, pickOutputs, resolveOutputs } from '../protocol/infer-request.ts';
 import { modelConfig, modelMetadata } from '../protocol/metadata.ts';
 import type { ServerMetrics } from '../protocol/metrics-port.ts';
@@ -9,7 +10,7 @@ import { RequestContext } from '../protocol/request-context.ts';
 import { encodeRestInferResponse, parseRestInferRequest } from '../protocol/rest-codec.ts';
 import type { ReloadResult, ServerInfo } from '../protocol/transport-options.ts';
 import type { ModelRegistry } from '../repository/types.ts';
-import { decodeContent, readBody, send, sendError, sendJson } from './http-io.ts';
+import { type Body, decodeContent, readBody, send, sendError, sendJson } from './http-io.ts';
 
 export interface RouteDeps {
   readonly registry: ModelRegistry;
@@ -43,6 +44,9 @@ function notFound(method: string, path: string): ServerError {
 
 export function makeRouter(deps: RouteDeps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const { registry, metrics, serverInfo } = deps;
+  const pool = new BufferPool({
+    maxPooledBytes: Math.min(16 * 2 ** 20, BufferPool.capacityFor(deps.maxBodyBytes)),
+  });
 
   const infer = async (
     req: IncomingMessage,
@@ -54,9 +58,12 @@ export function makeRouter(deps: RouteDeps): (req: IncomingMessage, res: ServerR
     res.on('close', () => {
       if (!res.writableFinished) ctx.cancel();
     });
+    let raw: Body | undefined;
     try {
       const encoding = req.headers['content-encoding'];
-      const body = await decodeContent(await readBody(req, deps.maxBodyBytes), encoding, deps.maxBodyBytes);
+      // The body goes back to the pool once the answer is encoded: inputs may be views of it.
+      raw = await readBody(req, deps.maxBodyBytes, pool);
+      const body = await decodeContent(raw.bytes, encoding, deps.maxBodyBytes);
       const header = req.headers['inference-header-content-length'];
       const parsed = parseRestInferRequest(body, Array.isArray(header) ? header[0] : header);
       const model = ctx.bind(lookupModel(registry, name, version));
@@ -69,6 +76,8 @@ export function makeRouter(deps: RouteDeps): (req: IncomingMessage, res: ServerR
         tensor,
       }));
       const answer = encodeRestInferResponse(model, parsed.id, picked);
+      raw.release();
+      raw = undefined;
       ctx.finish(true);
       if (answer.headerLength === undefined) send(res, 200, 'application/json', answer.body);
       else {
@@ -77,6 +86,7 @@ export function makeRouter(deps: RouteDeps): (req: IncomingMessage, res: ServerR
         });
       }
     } catch (error: unknown) {
+      raw?.release();
       ctx.finish(false);
       throw error;
     }
@@ -120,7 +130,7 @@ export function makeRouter(deps: RouteDeps): (req: IncomingMessage, res: ServerR
 
   const reload = async (req: IncomingMessage, res: ServerResponse) => {
     if (deps.onReload === undefined) throw notFound(req.method ?? '', '/v1/config/reload');
-    await readBody(req, deps.maxBodyBytes);
+    (await readBody(req, deps.maxBodyBytes)).release();
     const result = await deps.onReload();
     sendJson(
       res,

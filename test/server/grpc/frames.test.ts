@@ -2,13 +2,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  BufferPool,
   encodeGrpcMessage,
   FRAME_HEADER_BYTES,
   frame,
   MessageReader,
   parseGrpcTimeout,
 } from '../../../server/grpc/frames.ts';
+import { BufferPool } from '../../../server/protocol/buffer-pool.ts';
 
 /** Cuts `bytes` at the given positions. */
 function cut(bytes: Buffer, at: readonly number[]): Buffer[] {
