@@ -10,7 +10,7 @@
 //     Worker i serves gRPC when i < grpc_workers and REST when i < rest_workers.
 //     Workers listen on the same ports; node:cluster shares them
 //     (the primary accepts and hands connections to workers round-robin), which works for any server
-//     code: grpc-js and node:http are used unchanged. A worker does all protocol work — HTTP/2 and
+//     code: the node:http2 (gRPC) and node:http (REST) servers are used unchanged. A worker does all protocol work — HTTP/2 and
 //     HTTP parsing, protobuf and JSON (de)serialisation, validation — on its own core and keeps many
 //     requests in flight; only tensors go to the primary for inference, over the cluster IPC channel
 //     with V8 ('advanced') serialisation, and the outputs come back the same way.
@@ -25,7 +25,7 @@
 //     has in flight, waits for them to exit, drains the pools, then exits 0. Workers ignore the
 //     signals themselves (a terminal's Ctrl-C reaches the whole process group) and exit when the
 //     primary goes away.
-// Why not worker_threads: threads would need SO_REUSEPORT on every transport's listener (grpc-js
-// has no option for it) and a kernel hash instead of round-robin; processes keep the transports
-// untouched and isolate a crash in protocol code from the model owner.
+// Why not worker_threads: threads would need SO_REUSEPORT on every transport's listener (Linux
+// only, and a kernel hash instead of round-robin); processes keep the transports untouched and
+// isolate a crash in protocol code from the model owner.
 export { planWorkers, type WorkerPlan } from './worker-plan.ts';
