@@ -25,7 +25,7 @@ function parseOrExit(argv: readonly string[]): ServerSettings {
   }
 }
 
-async function main(argv: readonly string[]): Promise<void> {
+async function main(argv: readonly string[], gcFlags: readonly string[]): Promise<void> {
   const settings = parseOrExit(argv);
   const logger = createLogger(settings.log_level);
   const aborter = new AbortController();
@@ -44,7 +44,12 @@ async function main(argv: readonly string[]): Promise<void> {
   process.off('SIGTERM', onEarlySignal);
   process.off('SIGINT', onEarlySignal);
   logger.info(
-    { grpc_port: server.grpcPort ?? null, rest_port: server.restPort ?? null, workers: server.workers },
+    {
+      grpc_port: server.grpcPort ?? null,
+      rest_port: server.restPort ?? null,
+      workers: server.workers,
+      gc_flags: gcFlags,
+    },
     'ready',
   );
   const stop = (signal: NodeJS.Signals): void => {
@@ -64,5 +69,4 @@ async function main(argv: readonly string[]): Promise<void> {
   process.once('SIGINT', stop);
 }
 
-tuneGarbageCollector();
-await main(process.argv.slice(2));
+await main(process.argv.slice(2), tuneGarbageCollector());

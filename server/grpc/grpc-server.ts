@@ -299,14 +299,26 @@ export function createGrpcServer(options: TransportOptions): TransportServer {
       const e = toServerError(error);
       respondStatus(stream, e.grpcStatus, e.message);
     };
+    // The stream may be reset by the client at any moment; writing to it then throws, and nothing
+    // thrown from here may escape as an unhandled rejection.
+    const guarded =
+      <T>(fn: (value: T) => void) =>
+      (value: T) => {
+        try {
+          fn(value);
+        } catch (error: unknown) {
+          logger.debug({ err: error, method: method.name }, 'cannot answer: the stream is gone');
+          if (!stream.destroyed) stream.close(h2.NGHTTP2_INTERNAL_ERROR);
+        }
+      };
     try {
       const result = handler(request, call);
-      if (result instanceof Promise) result.then(answer, reject);
-      else answer(result);
+      if (result instanceof Promise) result.then(guarded(answer), guarded(reject));
+      else guarded(answer)(result);
     } catch (error: unknown) {
       const e = toServerError(error);
       logger.debug({ err: e, method: method.name }, 'request rejected');
-      reject(e);
+      guarded(reject)(e);
     }
   };
 

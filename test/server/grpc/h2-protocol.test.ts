@@ -176,6 +176,55 @@ describe('gRPC over HTTP/2', () => {
   });
 });
 
+describe('cancellation', () => {
+  it('aborts the inference when the client resets the stream, and keeps serving', async () => {
+    const reasons: unknown[] = [];
+    const slow = addOneModel(1, 5000);
+    const original = slow.infer.bind(slow);
+    slow.infer = (inputs, options) => {
+      options?.signal?.addEventListener('abort', () => reasons.push(options.signal?.reason));
+      return original(inputs, options);
+    };
+    const own = createGrpcServer({
+      registry: new FakeRegistry([slow]),
+      settings: serverSettings({
+        model_name: 'add_one',
+        model_path: '/unused',
+        grpc_bind_address: '127.0.0.1',
+      }),
+      logger: pino({ level: 'silent' }),
+      port: 0,
+    });
+    const client = connect(`http://127.0.0.1:${await own.listen()}`);
+    try {
+      const stream = client.request({
+        ':method': 'POST',
+        ':path': PATH('ModelInfer'),
+        'content-type': 'application/grpc',
+      });
+      stream.on('error', () => {});
+      stream.end(
+        infer({
+          model_name: 'add_one',
+          inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 4] }],
+          raw_input_contents: [f32([0, 0, 0, 0])],
+        }),
+      );
+      await new Promise((r) => setTimeout(r, 200));
+      expect(slow.calls).toBe(1);
+      stream.close(0x8); // RST_STREAM CANCEL, as a gRPC client cancelling a call sends
+      const deadline = Date.now() + 2000;
+      while (reasons.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(String(reasons[0])).toContain('request cancelled by the client');
+      const answer = await post(client, { ':path': PATH('ServerLive') }, [live()]);
+      expect(answer.grpcStatus).toBe('0');
+    } finally {
+      client.destroy();
+      await own.close(false);
+    }
+  });
+});
+
 describe('graceful close', () => {
   it('lets a call in flight answer, then closes the connection', async () => {
     const own = createGrpcServer({
