@@ -161,11 +161,13 @@ export function createGrpcServer(options: TransportOptions): TransportServer {
     const path = headers[':path'] ?? '';
     if (headers[':method'] !== 'POST') {
       stream.respond({ ':status': 405, allow: 'POST' }, { endStream: true });
+      stream.resume();
       return;
     }
     const contentType = headers['content-type'] ?? '';
     if (!contentType.startsWith('application/grpc')) {
       stream.respond({ ':status': 415 }, { endStream: true });
+      stream.resume();
       return;
     }
     const method = methods.get(path);
