@@ -9,7 +9,7 @@ import { serverSettings } from '../../../server/config.ts';
 import { frame } from '../../../server/grpc/frames.ts';
 import { createGrpcServer, loadServiceDefinition } from '../../../server/grpc/grpc-server.ts';
 import type { TransportServer } from '../../../server/protocol/transport-options.ts';
-import { addOneModel, FakeRegistry } from '../protocol/fake-registry.ts';
+import { addOneModel, type FakeModel, FakeRegistry } from '../protocol/fake-registry.ts';
 
 const definition = loadServiceDefinition();
 function method(name: string) {
@@ -176,6 +176,21 @@ describe('gRPC over HTTP/2', () => {
   });
 });
 
+/** A server of its own for a test that stops it or watches one model. */
+async function ownServer(model: FakeModel): Promise<{ own: TransportServer; port: number }> {
+  const own = createGrpcServer({
+    registry: new FakeRegistry([model]),
+    settings: serverSettings({
+      model_name: 'add_one',
+      model_path: '/unused',
+      grpc_bind_address: '127.0.0.1',
+    }),
+    logger: pino({ level: 'silent' }),
+    port: 0,
+  });
+  return { own, port: await own.listen() };
+}
+
 describe('cancellation', () => {
   it('aborts the inference when the client resets the stream, and keeps serving', async () => {
     const reasons: unknown[] = [];
@@ -185,17 +200,8 @@ describe('cancellation', () => {
       options?.signal?.addEventListener('abort', () => reasons.push(options.signal?.reason));
       return original(inputs, options);
     };
-    const own = createGrpcServer({
-      registry: new FakeRegistry([slow]),
-      settings: serverSettings({
-        model_name: 'add_one',
-        model_path: '/unused',
-        grpc_bind_address: '127.0.0.1',
-      }),
-      logger: pino({ level: 'silent' }),
-      port: 0,
-    });
-    const client = connect(`http://127.0.0.1:${await own.listen()}`);
+    const { own, port: ownPort } = await ownServer(slow);
+    const client = connect(`http://127.0.0.1:${ownPort}`);
     try {
       const stream = client.request({
         ':method': 'POST',
@@ -227,17 +233,7 @@ describe('cancellation', () => {
 
 describe('graceful close', () => {
   it('lets a call in flight answer, then closes the connection', async () => {
-    const own = createGrpcServer({
-      registry: new FakeRegistry([addOneModel(1, 300)]),
-      settings: serverSettings({
-        model_name: 'add_one',
-        model_path: '/unused',
-        grpc_bind_address: '127.0.0.1',
-      }),
-      logger: pino({ level: 'silent' }),
-      port: 0,
-    });
-    const ownPort = await own.listen();
+    const { own, port: ownPort } = await ownServer(addOneModel(1, 300));
     const client = connect(`http://127.0.0.1:${ownPort}`);
     try {
       const pending = post(client, { ':path': PATH('ModelInfer') }, [
