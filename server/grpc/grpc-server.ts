@@ -128,7 +128,7 @@ export function createGrpcServer(options: TransportOptions): TransportServer {
     defaultTimeoutMs: settings.request_timeout_ms,
   });
   const methods = codecs();
-  const pool = new BufferPool({ maxPooledBytes: Math.min(16 * 2 ** 20, BufferPool.capacityFor(maxBytes)) });
+  const pool = new BufferPool({ maxBlockBytes: Math.min(16 * 2 ** 20, BufferPool.capacityFor(maxBytes)) });
   const sessions = new Set<Http2Session>();
   let closing = false;
 

@@ -45,7 +45,7 @@ function notFound(method: string, path: string): ServerError {
 export function makeRouter(deps: RouteDeps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const { registry, metrics, serverInfo } = deps;
   const pool = new BufferPool({
-    maxPooledBytes: Math.min(16 * 2 ** 20, BufferPool.capacityFor(deps.maxBodyBytes)),
+    maxBlockBytes: Math.min(16 * 2 ** 20, BufferPool.capacityFor(deps.maxBodyBytes)),
   });
 
   const infer = async (

@@ -86,7 +86,7 @@ describe('BufferPool', () => {
   });
 
   it('never keeps blocks over its size limit, nor more than its count per size', () => {
-    const pool = new BufferPool({ maxPooledBytes: 1 << 20, perClass: 1 });
+    const pool = new BufferPool({ maxBlockBytes: 1 << 20, perClass: 1 });
     const big = pool.acquire((1 << 20) + 1);
     pool.release(big);
     expect(pool.acquire((1 << 20) + 1).buffer).not.toBe(big.buffer);
@@ -96,6 +96,15 @@ describe('BufferPool', () => {
     pool.release(y);
     expect(pool.acquire(5000).buffer).toBe(x.buffer);
     expect(pool.acquire(5000).buffer).not.toBe(y.buffer);
+  });
+
+  it('holds no more free bytes than its limit, however many bodies come back at once', () => {
+    const pool = new BufferPool({ maxFreeBytes: 3 * 65536 });
+    const burst = Array.from({ length: 10 }, () => pool.acquire(60_000));
+    for (const b of burst) pool.release(b);
+    expect(pool.freeBytes).toBe(3 * 65536);
+    pool.acquire(60_000);
+    expect(pool.freeBytes).toBe(2 * 65536);
   });
 
   it('ignores buffers it did not hand out', () => {
