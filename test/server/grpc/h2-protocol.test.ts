@@ -191,6 +191,44 @@ async function ownServer(model: FakeModel): Promise<{ own: TransportServer; port
   return { own, port: await own.listen() };
 }
 
+describe('request messages in flight', () => {
+  it('keeps each call its own request while many wait on a slow model (pooled buffers are not reused early)', async () => {
+    const { own, port: ownPort } = await ownServer(addOneModel(1, 50));
+    const client = connect(`http://127.0.0.1:${ownPort}`);
+    try {
+      const one = async (i: number) => {
+        const request = infer({
+          model_name: 'add_one',
+          inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 4] }],
+          raw_input_contents: [f32([i, i, i, i])],
+          // 200 kB of padding: the message spans several socket reads, so it is reassembled into a
+          // pooled buffer instead of being read in place.
+          parameters: { padding: { string_param: 'p'.repeat(200_000) } },
+        });
+        const chunks = [request];
+        const answer = await post(client, { ':path': PATH('ModelInfer') }, chunks);
+        expect(answer.grpcStatus).toBe('0');
+        const response = service.ModelInfer.responseDeserialize(answer.body.subarray(5)) as {
+          raw_output_contents: Buffer[];
+        };
+        return [...new Float32Array(new Uint8Array(response.raw_output_contents[0] ?? []).buffer)];
+      };
+      // Staggered 5 ms apart: each call arrives while earlier ones still wait in the 50 ms model,
+      // which is when a buffer handed back too early would be reused under them.
+      const pending = [];
+      for (let i = 0; i < 16; i++) {
+        pending.push(one(i));
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      const answers = await Promise.all(pending);
+      answers.forEach((y, i) => expect(y).toEqual([i + 1, i + 1, i + 1, i + 1]));
+    } finally {
+      client.destroy();
+      await own.close(false);
+    }
+  });
+});
+
 describe('cancellation', () => {
   it('aborts the inference when the client resets the stream, and keeps serving', async () => {
     const reasons: unknown[] = [];

@@ -377,3 +377,51 @@ describe('REST request deadline', () => {
     }
   });
 });
+
+describe('REST request bodies in flight', () => {
+  it('keeps each request its own body while many wait on a slow model (pooled buffers are not reused early)', async () => {
+    const own = createRestServer({
+      registry: new FakeRegistry([addOneModel(1, 50)]),
+      settings: serverSettings({
+        model_name: 'add_one',
+        model_path: '/unused',
+        rest_bind_address: '127.0.0.1',
+      }),
+      logger: pino({ level: 'silent' }),
+      port: 0,
+    });
+    const ownBase = `http://127.0.0.1:${await own.listen()}`;
+    try {
+      const header = Buffer.from(
+        JSON.stringify({
+          inputs: [{ name: 'x', shape: [1, 4], datatype: 'FP32', parameters: { binary_data_size: 16 } }],
+          outputs: [{ name: 'y', parameters: { binary_data: true } }],
+        }),
+      );
+      const one = async (i: number) => {
+        const res = await fetch(`${ownBase}/v2/models/add_one/infer`, {
+          method: 'POST',
+          body: Buffer.concat([header, f32([i, i, i, i])]),
+          headers: {
+            'Inference-Header-Content-Length': String(header.byteLength),
+            'Content-Type': 'application/octet-stream',
+          },
+        });
+        const body = Buffer.from(await res.arrayBuffer());
+        const length = Number(res.headers.get('inference-header-content-length'));
+        return [...new Float32Array(new Uint8Array(body.subarray(length)).buffer)];
+      };
+      // Staggered 5 ms apart: each request arrives while earlier ones still wait in the 50 ms model,
+      // which is when a buffer handed back too early would be reused under them.
+      const pending = [];
+      for (let i = 0; i < 16; i++) {
+        pending.push(one(i));
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      const answers = await Promise.all(pending);
+      answers.forEach((y, i) => expect(y).toEqual([i + 1, i + 1, i + 1, i + 1]));
+    } finally {
+      await own.close(false);
+    }
+  });
+});
