@@ -419,7 +419,7 @@ describe('REST request bodies in flight', () => {
         await new Promise((r) => setTimeout(r, 5));
       }
       const answers = await Promise.all(pending);
-      answers.forEach((y, i) => expect(y).toEqual([i + 1, i + 1, i + 1, i + 1]));
+      expect(answers).toEqual(Array.from({ length: 16 }, (_, i) => [i + 1, i + 1, i + 1, i + 1]));
     } finally {
       await own.close(false);
     }
