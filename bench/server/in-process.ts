@@ -8,6 +8,7 @@ import { randomFillSync } from 'node:crypto';
 import { pino } from 'pino';
 import { z } from 'zod';
 import { selectEngine } from '../../server/engine/index.ts';
+import { tuneGarbageCollector } from '../../server/gc-tuning.ts';
 import { ELEMENT_SIZE, type Tensor } from '../../server/engine/types.ts';
 import { InferPool } from '../../server/pool/infer-pool.ts';
 import { summarize } from '../common/stats.ts';
@@ -58,6 +59,7 @@ async function drive(
 
 async function main(argv: readonly string[]): Promise<void> {
   const spec = inProcessSpecSchema.parse(JSON.parse(argv[0] ?? '{}'));
+  tuneGarbageCollector(); // the same V8 settings as ovfleet-server, so only the protocol differs
   const logger = pino({ name: 'bench-in-process', level: 'warn' }, pino.destination({ fd: 2, sync: true }));
   const engine = await selectEngine('ov-c', { logger });
   const compiled = await engine.load({
