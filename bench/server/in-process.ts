@@ -8,8 +8,8 @@ import { randomFillSync } from 'node:crypto';
 import { pino } from 'pino';
 import { z } from 'zod';
 import { selectEngine } from '../../server/engine/index.ts';
-import { tuneGarbageCollector } from '../../server/gc-tuning.ts';
 import { ELEMENT_SIZE, type Tensor } from '../../server/engine/types.ts';
+import { tuneGarbageCollector } from '../../server/gc-tuning.ts';
 import { InferPool } from '../../server/pool/infer-pool.ts';
 import { summarize } from '../common/stats.ts';
 
