@@ -184,8 +184,8 @@ async function inProcess(ctx: Context, model: BenchModel, modelPath: string): Pr
 }
 
 async function benchmarkApp(ctx: Context, model: BenchModel, modelPath: string): Promise<void> {
-  // Only at the serving nireq: benchmark_app turns -nireq into PERFORMANCE_HINT_NUM_REQUESTS, and at
-  // nireq 1 the THROUGHPUT hint then compiles ONE stream of 2 threads — not the configuration under test.
+  // Only at the serving nireq: benchmark_app turns -nireq into PERFORMANCE_HINT_NUM_REQUESTS, which
+  // with the THROUGHPUT hint may change the stream count — another nireq would be another configuration.
   for (const nireq of [ctx.serving.nireq]) {
     const r = await runBenchmarkApp({
       benchmarkApp: benchmarkAppPath(ctx.env),
