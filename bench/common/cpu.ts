@@ -6,16 +6,17 @@ import { z } from 'zod';
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ is 100 on Linux). */
 const USER_HZ = 100;
 
+/** user + system CPU seconds from a /proc stat line (utime and stime are fields 14 and 15). */
+function cpuSecondsOfStat(stat: string): number | null {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const seconds = (Number(fields[11]) + Number(fields[12])) / USER_HZ;
+  return Number.isFinite(seconds) ? seconds : null;
+}
+
 /** CPU seconds the process has used so far; null when /proc is unavailable or the process is gone. */
 export async function processCpuSeconds(pid: number): Promise<number | null> {
   try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const utime = Number(fields[11]);
-    const stime = Number(fields[12]);
-    if (!Number.isFinite(utime) || !Number.isFinite(stime)) return null;
-    return (utime + stime) / USER_HZ;
+    return cpuSecondsOfStat(await readFile(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return null;
   }
@@ -55,9 +56,8 @@ export async function threadCpuSeconds(pid: number): Promise<ThreadCpu | null> {
       try {
         const stat = await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8');
         const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        const seconds = (Number(fields[11]) + Number(fields[12])) / USER_HZ;
-        if (Number.isFinite(seconds)) out[threadGroup(pid, Number(tid), name)] += seconds;
+        const seconds = cpuSecondsOfStat(stat);
+        if (seconds !== null) out[threadGroup(pid, Number(tid), name)] += seconds;
       } catch {
         // the thread ended between readdir and read
       }

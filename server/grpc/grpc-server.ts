@@ -29,7 +29,8 @@ import {
   writeFrameHeader,
 } from './frames.ts';
 import { makeHandlers, type UnaryCall, type UnaryHandler } from './handlers.ts';
-import { decodeInferRequest, encodeInferResponse } from './infer-wire.ts';
+import { encodeInferResponse } from './infer-response-wire.ts';
+import { decodeInferRequest } from './infer-wire.ts';
 import type { WireInferResponse } from './wire-types.ts';
 
 export const PROTO_PATH = fileURLToPath(new URL('../../proto/inference.proto', import.meta.url));
@@ -128,7 +129,7 @@ export function createGrpcServer(options: TransportOptions): TransportServer {
     defaultTimeoutMs: settings.request_timeout_ms,
   });
   const methods = codecs();
-  const pool = new BufferPool({ maxBlockBytes: Math.min(16 * 2 ** 20, BufferPool.capacityFor(maxBytes)) });
+  const pool = new BufferPool();
   const sessions = new Set<Http2Session>();
   let closing = false;
 

@@ -44,9 +44,7 @@ function notFound(method: string, path: string): ServerError {
 
 export function makeRouter(deps: RouteDeps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const { registry, metrics, serverInfo } = deps;
-  const pool = new BufferPool({
-    maxBlockBytes: Math.min(16 * 2 ** 20, BufferPool.capacityFor(deps.maxBodyBytes)),
-  });
+  const pool = new BufferPool();
 
   const infer = async (
     req: IncomingMessage,

@@ -5,7 +5,8 @@ import * as protoLoader from '@grpc/proto-loader';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LOADER_OPTIONS, PROTO_PATH } from '../../../server/grpc/grpc-server.ts';
-import { decodeInferRequest, encodeInferResponse } from '../../../server/grpc/infer-wire.ts';
+import { encodeInferResponse } from '../../../server/grpc/infer-response-wire.ts';
+import { decodeInferRequest } from '../../../server/grpc/infer-wire.ts';
 import type { WireInferResponse } from '../../../server/grpc/wire-types.ts';
 
 const service = protoLoader.loadSync(PROTO_PATH, LOADER_OPTIONS)[
